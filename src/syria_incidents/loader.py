@@ -1,0 +1,75 @@
+"""Load tables as typed data frames, with dtypes taken from the descriptor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .package import read_descriptor, resolve_root, resource
+
+
+def pandas_dtype(field: dict):
+    """The pandas dtype for a Table Schema field.
+
+    Vocabularies become categoricals with the declared values in declared order;
+    counts become nullable integers, so an unknown count stays missing, never 0.
+    """
+    kind = field.get("type", "string")
+    enum = field.get("constraints", {}).get("enum")
+    if enum is not None:
+        return pd.CategoricalDtype(categories=enum, ordered=False)
+    return {
+        "integer": "Int64",
+        "number": "Float64",
+        "boolean": "boolean",
+        "date": "datetime64[s]",
+    }.get(kind, "string")
+
+
+def load(table: str, path: str | Path | None = None, engine: str = "pandas"):
+    """One table as a typed DataFrame: ``load("casualties")``.
+
+    ``path`` is a package directory (default: the bundled data); ``engine`` is
+    ``"pandas"`` (default) or ``"polars"`` (needs the ``polars`` extra).
+    """
+    root = resolve_root(path)
+    res = resource(read_descriptor(root), table)
+    csv_path = root / res["path"]
+    fields = res["schema"]["fields"]
+    if engine == "polars":
+        from .polars_loader import load_polars
+
+        return load_polars(csv_path, fields)
+    if engine != "pandas":
+        raise ValueError(f"engine must be 'pandas' or 'polars', not {engine!r}")
+    raw = pd.read_csv(
+        csv_path,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        encoding="utf-8",
+    )
+    frame = pd.DataFrame(index=raw.index)
+    for field in fields:
+        frame[field["name"]] = _convert(raw[field["name"]], field)
+    return frame
+
+
+def _convert(column: pd.Series, field: dict) -> pd.Series:
+    dtype = pandas_dtype(field)
+    if field.get("type") == "date":
+        return pd.to_datetime(column, format="%Y-%m-%d").astype(dtype)
+    if dtype in ("Int64", "Float64"):
+        return pd.to_numeric(column).astype(dtype)
+    return column.astype(dtype)
+
+
+def tables(path: str | Path | None = None) -> list[str]:
+    """Names of the tables in the package, in descriptor order."""
+    return [res["name"] for res in read_descriptor(path)["resources"]]
+
+
+def load_all(path: str | Path | None = None, engine: str = "pandas") -> dict:
+    """Every table, as ``{name: DataFrame}``."""
+    return {name: load(name, path, engine) for name in tables(path)}

@@ -1,0 +1,84 @@
+"""Write and check each resource's ``bytes`` and sha256 ``hash`` in the descriptor.
+
+These are never edited by hand: ``syria-incidents stamp`` writes them, and a
+test fails when they are stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .package import DESCRIPTOR_NAME, resolve_root
+
+
+@dataclass(frozen=True)
+class Integrity:
+    bytes: int
+    hash: str  # "sha256:<hex>", the Data Package form
+
+
+@dataclass(frozen=True)
+class StaleResource:
+    resource: str
+    path: str
+    recorded: Integrity
+    actual: Integrity
+
+
+def file_integrity(path: Path) -> Integrity:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return Integrity(size, "sha256:" + digest.hexdigest())
+
+
+def stale_resources(path: str | Path | None = None) -> list[StaleResource]:
+    """Resources whose recorded ``bytes``/``hash`` differ from their file."""
+    root = resolve_root(path)
+    descriptor = json.loads((root / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
+    stale = []
+    for res in descriptor["resources"]:
+        actual = file_integrity(root / res["path"])
+        recorded = Integrity(res.get("bytes", -1), res.get("hash", ""))
+        if recorded != actual:
+            stale.append(StaleResource(res["name"], res["path"], recorded, actual))
+    return stale
+
+
+def stamp(path: str | Path | None = None) -> list[StaleResource]:
+    """Rewrite ``bytes``/``hash`` of every resource; returns what changed.
+
+    The descriptor is replaced atomically, so an interrupted stamp leaves the old one.
+    """
+    root = resolve_root(path)
+    descriptor_path = root / DESCRIPTOR_NAME
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    changed = stale_resources(root)
+    by_name = {s.resource: s.actual for s in changed}
+    for res in descriptor["resources"]:
+        if res["name"] in by_name:
+            res["bytes"] = by_name[res["name"]].bytes
+            res["hash"] = by_name[res["name"]].hash
+    if changed:
+        write_json_atomic(descriptor_path, descriptor)
+    return changed
+
+
+def write_json_atomic(target: Path, data: dict) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
