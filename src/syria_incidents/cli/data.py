@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import click
 
 from ..citation import citation
@@ -12,8 +14,9 @@ from .options import package_path_argument
 
 
 def _row_count(root, res) -> int:
-    with open(root / res["path"], "rb") as fh:
-        return max(sum(1 for _ in fh) - 1, 0)
+    # csv.reader, not line counting: a quoted cell may hold a line break.
+    with open(root / res["path"], encoding="utf-8", newline="") as fh:
+        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
 
 
 @click.command()

@@ -1,0 +1,51 @@
+"""`syria-incidents --version`, `info` and `stamp`."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+import syria_incidents as si
+from syria_incidents.cli import main
+from syria_incidents.stamp import stale_resources
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_version_is_the_data_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"syria-incidents {si.__version__}"
+
+
+def test_info_lists_tables_with_row_counts_licence_and_citation():
+    result = run("info")
+    assert result.exit_code == 0, result.output
+    assert "CC-BY-4.0" in result.output and si.citation() in result.output
+    for name in si.tables():
+        assert f"{name} " in result.output
+    line = next(l for l in result.output.splitlines() if l.startswith("casualties"))
+    assert f"{len(si.load('casualties'))} rows" in line
+
+
+def test_info_on_a_missing_package_is_a_clean_error(tmp_path):
+    result = run("info", str(tmp_path))
+    assert result.exit_code == 1
+    assert "no datapackage.json" in result.output and "Traceback" not in result.output
+
+
+def test_stamp_rewrites_stale_hashes(package_copy):
+    path = package_copy / "data" / "places.csv"
+    path.write_bytes(path.read_bytes().replace(b"Syrian coast", b"Syrian Coast"))
+    assert stale_resources(package_copy)
+    result = run("stamp", str(package_copy))
+    assert result.exit_code == 0 and "data/places.csv" in result.output
+    assert not stale_resources(package_copy)
+    assert "current" in run("stamp", str(package_copy)).output
+
+
+def test_every_command_has_help_ending_with_an_example():
+    for name, command in main.commands.items():
+        text = CliRunner().invoke(main, [name, "--help"]).output
+        assert "Example:" in text, name
