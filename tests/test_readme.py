@@ -1,0 +1,26 @@
+"""The README's claims about the data stay true."""
+
+from __future__ import annotations
+
+import re
+
+import syria_incidents as si
+
+
+def test_readme_coverage_counts_match_the_data(repo_root):
+    text = (repo_root / "README.md").read_text(encoding="utf-8")
+    match = re.search(
+        r"(\d+) incidents, (\d+) casualty figures, (\d+) statements, (\d+) actors, (\d+) places", text
+    )
+    assert match, "README lost its coverage sentence"
+    stated = [int(n) for n in match.groups()]
+    actual = [len(si.load(t)) for t in ("incidents", "casualties", "statements", "actors", "places")]
+    assert stated == actual
+
+
+def test_readme_setup_is_the_two_make_commands_ci_runs(repo_root):
+    text = (repo_root / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Set-up", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["make serve", "make test"]
+    assert "make test" in (repo_root / ".ci" / "run").read_text(encoding="utf-8")
