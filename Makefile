@@ -35,5 +35,10 @@ test: install-test browser
 info: install
 	$(BIN)/syria-incidents info
 
+# A release: stamp, validate, check the version against the latest v* tag (or
+# BASE=ref), write the changelog section, build sdist, wheel and database into dist/.
+release: install-test
+	$(BIN)/syria-incidents release $(if $(BASE),--base $(BASE))
+
 clean:
 	rm -rf dist build .pytest_cache

@@ -25,4 +25,9 @@ def __getattr__(name: str):
     # The version lives in datapackage.json; read it on first use, not at import.
     if name == "__version__":
         return read_descriptor()["version"]
+    if name == "validate":
+        # The toolkit needs polars and pandera: import them only when asked for.
+        from .validators import validate
+
+        return validate
     raise AttributeError(f"module 'syria_incidents' has no attribute {name!r}")

@@ -14,6 +14,9 @@ from ..package import read_descriptor
 # Modules that define commands; each exposes COMMANDS, a list of click commands.
 COMMAND_MODULES = (
     "syria_incidents.cli.data",
+    "syria_incidents.cli.validate",
+    "syria_incidents.cli.versions",
+    "syria_incidents.cli.site",
 )
 
 

@@ -1,0 +1,100 @@
+"""Commands of the validation toolkit: ``validate`` and ``rules``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .options import package_path_argument
+
+
+def _github(finding) -> str:
+    # Workflow commands escape %, CR and LF in the message, and also , and : in properties.
+    def prop(value) -> str:
+        return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") \
+            .replace(":", "%3A").replace(",", "%2C")
+
+    message = finding.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    props = [f"file={prop(finding.path or 'datapackage.json')}"]
+    if finding.row is not None:
+        props.append(f"line={finding.row}")
+    if finding.field:
+        props.append(f"col={prop(finding.field)}")
+    props.append(f"title={prop(finding.rule)}")
+    return f"::{finding.severity} {','.join(props)}::{message}"
+
+
+def _summary(report) -> str:
+    s = report.stats
+    return (f"{'valid' if report.valid else 'INVALID'}: {s['tables']} tables, {s['rows']} rows, "
+            f"{s['errors']} errors, {s['warnings']} warnings in {s['seconds']:.2f} s")
+
+
+def _run(path, show_progress: bool):
+    from ..validators import validate as run_validate
+
+    if not show_progress:
+        return run_validate(path)
+    from rich.console import Console
+    from rich.status import Status
+
+    with Status("validating", console=Console(stderr=True)) as status:
+        return run_validate(path, on_step=lambda step: status.update(step))
+
+
+@click.command()
+@package_path_argument
+@click.option("--format", "format_", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="text for people, json for programs, github for workflow annotations")
+@click.option("--strict", is_flag=True, help="fail (exit 1) on warnings too")
+def validate(path: str | None, format_: str, strict: bool) -> None:
+    """Check every consistency rule of the package and report every problem.
+
+    PATH is a package directory or its datapackage.json (default: the checkout or the
+    installed copy). Each problem names the file, line and column, the rule and the fix.
+    Exit status: 0 valid, 1 invalid (warnings only fail with --strict), 2 could not run.
+
+    Example: syria-incidents validate . --format github
+    """
+    try:
+        report = _run(path, sys.stderr.isatty() and format_ == "text")
+    except Exception as exc:  # never a traceback: the package could not be checked at all
+        click.echo(f"syria-incidents validate: could not run: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)
+    if format_ == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for finding in report.errors:
+            click.echo(_github(finding) if format_ == "github" else str(finding))
+    click.echo(_summary(report), err=format_ != "text")
+    if any(f.rule == "descriptor" for f in report.errors):
+        sys.exit(2)
+    failed = not report.valid or (strict and report.errors)
+    sys.exit(1 if failed else 0)
+
+
+@click.command()
+@click.option("--format", "format_", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
+def rules(format_: str) -> None:
+    """List every validation rule: its id, severity and description.
+
+    The rule catalogue in docs/rules.md is this command's markdown output.
+
+    Example: syria-incidents rules --format markdown > docs/rules.md
+    """
+    from ..validators.catalogue import catalogue_markdown, catalogue_text
+    from ..validators.registry import all_rules
+
+    if format_ == "markdown":
+        click.echo(catalogue_markdown(), nl=False)
+    elif format_ == "json":
+        click.echo(json.dumps([{"id": r.id, "severity": r.severity, "description": r.description,
+                                "reported_at": r.where, "kind": r.kind} for r in all_rules().values()], indent=2))
+    else:
+        click.echo(catalogue_text(), nl=False)
+
+
+COMMANDS = [validate, rules]

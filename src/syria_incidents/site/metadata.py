@@ -1,0 +1,155 @@
+"""Datasette ``metadata.yaml``, generated from ``datapackage.json``.
+
+Titles, licence, sources and every table and column description come from the
+descriptor (the one source of truth); facets, sorts, labels, canned queries and
+plugin settings come from this subpackage. ``syria-incidents metadata`` writes the
+committed ``metadata.yaml``, and a test fails when it is out of date.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import yaml
+
+from ..package import read_descriptor, resolve_root
+from . import schema
+from .build import DATABASE_NAME, NUMBER_TEXT_TABLE
+from .dashboards import dashboards
+from .fingerprint import FINGERPRINT_TABLE
+from .queries import QUERIES
+from .reader import FACETS, LABEL_COLUMNS, SORT
+from .views import VIEWS, create_view_sql
+
+METADATA_NAME = "metadata.yaml"
+HEADER = ("# Datasette metadata, generated from datapackage.json by `syria-incidents metadata`.\n"
+          "# Do not edit by hand: change datapackage.json or src/syria_incidents/site/, then\n"
+          "# run `syria-incidents metadata`. A test checks this file is current.\n")
+
+
+def build_metadata(descriptor: dict, database: str = DATABASE_NAME) -> dict:
+    """The Datasette 0.65 metadata for the package described by ``descriptor``."""
+    licence = descriptor["licenses"][0]
+    source = descriptor["sources"][0]
+    meta = {
+        "title": descriptor["title"],
+        "description": descriptor["description"],
+        "license": licence["name"],
+        "license_url": licence["path"],
+        "source": source["title"],
+        "source_url": source["path"],
+        "about": f"syria-incidents {descriptor['version']}: the data package, its validation "
+                 "toolkit and this read-only instance",
+    }
+    if descriptor.get("homepage"):
+        meta["about_url"] = descriptor["homepage"]
+    meta["databases"] = {
+        database: {
+            "description": descriptor["description"],
+            "tables": {**_tables(descriptor), **_views(descriptor), **_hidden()},
+            "queries": {q.name: {"title": q.title, "description": q.description,
+                                 "sql": q.sql.strip()} for q in QUERIES},
+        }
+    }
+    meta["plugins"] = {"datasette-dashboards": dashboards(descriptor, database)}
+    return meta
+
+
+def _tables(descriptor: dict) -> dict:
+    out = {}
+    for res in descriptor["resources"]:
+        name = res["name"]
+        table = {
+            "description": res["description"],
+            "label_column": LABEL_COLUMNS[name],
+            "facets": FACETS[name],
+        }
+        column, descending = SORT[name]
+        table["sort_desc" if descending else "sort"] = column
+        table["columns"] = {f["name"]: f["description"] for f in res["schema"]["fields"]}
+        out[name] = table
+    return out
+
+
+def _views(descriptor: dict) -> dict:
+    columns = view_columns(descriptor)
+    by_table = {r["name"]: {f["name"]: f["description"] for f in r["schema"]["fields"]}
+                for r in descriptor["resources"]}
+    out = {}
+    for view in VIEWS:
+        described = {}
+        for column in columns[view.name]:
+            described[column] = view.derived.get(column) or _describe(column, view.main_table,
+                                                                      by_table)
+        out[view.name] = {"description": view.description, "columns": described}
+    return out
+
+
+def _describe(column: str, main_table: str, by_table: dict[str, dict[str, str]]) -> str:
+    # A column a view takes unchanged is described as in its table (the main one first).
+    for table in [main_table, *by_table]:
+        if column in by_table[table]:
+            return by_table[table][column]
+    raise KeyError(f"no description for view column {column!r}: add it to the view's `derived`")
+
+
+def _hidden() -> dict:
+    return {
+        FINGERPRINT_TABLE: {"hidden": True, "description": "What the database was built from."},
+        NUMBER_TEXT_TABLE: {"hidden": True,
+                            "description": "Original text of number cells, for exact export."},
+    }
+
+
+def view_columns(descriptor: dict) -> dict[str, list[str]]:
+    """Each view's column names, read from SQLite itself on an empty copy of the schema."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for res in descriptor["resources"]:
+            conn.execute(schema.create_table_sql(res))
+        out = {}
+        for view in VIEWS:
+            conn.execute(create_view_sql(view))
+            out[view.name] = [row[1] for row in conn.execute(f'PRAGMA table_info("{view.name}")')]
+        return out
+    finally:
+        conn.close()
+
+
+def metadata_yaml(descriptor: dict, database: str = DATABASE_NAME) -> str:
+    """The metadata as YAML text, with a header saying it is generated."""
+    body = yaml.dump(build_metadata(descriptor, database), Dumper=_Dumper, sort_keys=False,
+                     allow_unicode=True, width=100)
+    return HEADER + body
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes multi-line strings (the SQL) as readable ``|`` blocks."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def write_metadata(path: str | Path | None = None, out: str | Path | None = None,
+                   database: str = DATABASE_NAME) -> Path:
+    """Write the metadata of the package at ``path`` to ``out`` (default: beside the descriptor)."""
+    root = resolve_root(path)
+    target = Path(out) if out else root / METADATA_NAME
+    text = metadata_yaml(read_descriptor(root), database)
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8", newline="\n")
+    return target
+
+
+def metadata_is_current(path: str | Path | None = None) -> bool:
+    """True when the committed ``metadata.yaml`` is what the descriptor generates."""
+    root = resolve_root(path)
+    target = root / METADATA_NAME
+    return target.is_file() and target.read_text(encoding="utf-8") == metadata_yaml(
+        read_descriptor(root))

@@ -1,0 +1,103 @@
+"""Serve the database with Datasette: rebuilt when stale, immutable, on localhost.
+
+``serve`` checks the database against the package (see ``fingerprint.py``),
+rebuilds it if the data changed, writes the metadata and Datasette's inspect file
+beside it, then runs ``python -m datasette serve`` with deliberate settings. The
+database is opened immutable (``-i``): Datasette cannot write to it, and no plugin
+or canned query writes.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..package import read_descriptor, resolve_root
+from .build import build_database, default_database_path
+from .fingerprint import is_current
+from .metadata import metadata_yaml
+
+# Datasette settings, chosen for a public read-only instance on modest hardware.
+SETTINGS: dict[str, str] = {
+    "sql_time_limit_ms": "3000",      # a reader's custom SQL may run 3 s, then stops
+    "max_returned_rows": "5000",      # rows per query page (CSV/JSON streaming gets all)
+    "default_page_size": "50",
+    "facet_time_limit_ms": "500",     # a slow facet is dropped, the page still renders
+    "suggest_facets": "off",          # suggesting facets scans every column: too slow at 1M rows
+    "allow_download": "on",           # the whole .db file, for offline use
+    "allow_csv_stream": "on",         # full CSV export of any table or query
+    "allow_facet": "on",
+    "default_cache_ttl": "3600",      # the data is immutable: let browsers cache pages
+    "num_sql_threads": "3",
+    "truncate_cells_html": "0",
+}
+
+
+@dataclass
+class Prepared:
+    database: Path
+    metadata: Path
+    inspect: Path
+    rebuilt: bool
+
+
+def prepare(path: str | Path | None = None, db: str | Path | None = None,
+            *, validate: bool = True) -> Prepared:
+    """Rebuild the database if it is missing or stale; write metadata and inspect files beside it."""
+    root = resolve_root(path)
+    database = Path(db) if db else default_database_path(root)
+    rebuilt = False
+    if not is_current(database, root):
+        build_database(root, database, validate=validate)
+        rebuilt = True
+    metadata = database.with_suffix(".metadata.yaml")
+    _write_if_changed(metadata, metadata_yaml(read_descriptor(root), database.stem))
+    inspect = database.with_suffix(".inspect.json")
+    if rebuilt or not inspect.is_file() or inspect.stat().st_mtime < database.stat().st_mtime:
+        write_inspect_file(database, inspect)
+    return Prepared(database, metadata, inspect, rebuilt)
+
+
+def write_inspect_file(database: Path, inspect: Path) -> None:
+    """Row counts and hash of the database (``datasette inspect``), so pages need not count."""
+    tmp = inspect.with_suffix(".tmp")
+    subprocess.run([sys.executable, "-m", "datasette", "inspect", str(database),
+                    "--inspect-file", str(tmp)], check=True)
+    data = json.loads(tmp.read_text(encoding="utf-8"))
+    if database.stem not in data:
+        raise RuntimeError(f"datasette inspect wrote no entry for {database.stem}: {list(data)}")
+    tmp.replace(inspect)
+
+
+def datasette_command(prepared: Prepared, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+    """The ``datasette serve`` command line for a prepared database."""
+    command = [sys.executable, "-m", "datasette", "serve",
+               "-i", str(prepared.database),
+               "--inspect-file", str(prepared.inspect),
+               "--metadata", str(prepared.metadata),
+               "--host", host, "--port", str(port)]
+    for name, value in SETTINGS.items():
+        command += ["--setting", name, value]
+    return command
+
+
+def run(command: list[str]) -> int:
+    """Run Datasette until it exits or the user presses Ctrl-C; returns its exit code."""
+    process = subprocess.Popen(command)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        # The terminal sent SIGINT to Datasette as well; give it a moment to shut down.
+        try:
+            return process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            return process.wait()
+
+
+def _write_if_changed(target: Path, text: str) -> None:
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8", newline="\n")

@@ -1,0 +1,25 @@
+"""The validation toolkit: every consistency rule of the package, by stable id.
+
+>>> from syria_incidents.validators import validate
+>>> report = validate()          # the bundled package
+>>> report.valid, report.flatten(["path", "row", "field", "rule"])
+
+Field-level rules come from datapackage.json; per-table semantic rules are pandera
+models (``schemas``); rules across tables are named functions (``crosstable``).
+"""
+
+from __future__ import annotations
+
+from .engine import validate
+from .findings import Finding, Report
+from .registry import all_rules
+
+
+def __getattr__(name: str):
+    # RULES imports every rule module (pandera included): build it on first use.
+    if name == "RULES":
+        return {r.id: (r.severity, r.description) for r in all_rules().values()}
+    raise AttributeError(f"module 'syria_incidents.validators' has no attribute {name!r}")
+
+
+__all__ = ["RULES", "Finding", "Report", "validate", "all_rules"]
