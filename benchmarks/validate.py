@@ -62,17 +62,27 @@ def _script(name: str) -> str:
     return found
 
 
+# Peak memory is read in a small helper process, not here: a child forked from this
+# (large) process starts with this process's resident pages, and Linux carries that
+# high-water mark across exec into the child's ru_maxrss.
+MEASURE = (
+    "import json, os, subprocess, sys, time\n"
+    "out = open(sys.argv[1], 'wb')\n"
+    "began = time.perf_counter()\n"
+    "child = subprocess.Popen(sys.argv[2:], stdout=out, stderr=subprocess.STDOUT)\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "print(json.dumps([time.perf_counter() - began, usage.ru_maxrss, os.waitstatus_to_exitcode(status)]))\n"
+)
+
+
 def measure(command: list[str]) -> tuple[float, float, int, str]:
     """Wall seconds, peak resident MB, exit code and the start of the output of one fresh child."""
-    with tempfile.TemporaryFile() as out:
-        began = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - began
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        head = out.read(2000).decode("utf-8", errors="replace")
-    return seconds, usage.ru_maxrss / 1024, child.returncode, head  # ru_maxrss is in KiB on Linux
+    with tempfile.NamedTemporaryFile(suffix=".log") as log:
+        helper = subprocess.run([sys.executable, "-S", "-c", MEASURE, log.name, *command],
+                                capture_output=True, text=True, check=True)
+        seconds, maxrss_kib, code = json.loads(helper.stdout)
+        head = Path(log.name).read_bytes()[:2000].decode("utf-8", errors="replace")
+    return seconds, maxrss_kib / 1024, code, head  # ru_maxrss is in KiB on Linux
 
 
 def package_for(incidents: int, seed: int, regenerate: bool) -> tuple[Path, dict]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 import syria_incidents
-from syria_incidents.stamp import stamp
+from syria_incidents.stamp import file_integrity
 
 DESCRIPTOR = syria_incidents.descriptor()
 RESOURCES = {res["name"]: res for res in DESCRIPTOR["resources"]}
@@ -305,18 +305,21 @@ def _sources(draw, incidents, figures, statements) -> list[dict]:
 
 
 def write_package(root: Path, package: dict, descriptor: dict | None = None) -> Path:
-    """Write the tables as UTF-8 CSV (LF line ends) beside a copy of the descriptor, then stamp it."""
+    """Write the tables as UTF-8 CSV (LF line ends) beside a copy of the descriptor with current bytes/hash.
+
+    The descriptor is written once, compactly (the stamp module's pretty rewrite
+    costs more than the validation it precedes); its bytes and hash come from
+    ``syria_incidents.stamp.file_integrity``, as ``stamp`` would write them.
+    """
     root = Path(root)
     (root / "data").mkdir(parents=True, exist_ok=True)
     descriptor = copy.deepcopy(descriptor or DESCRIPTOR)
-    for res in descriptor["resources"]:
-        res.pop("bytes", None)
-        res.pop("hash", None)
-    (root / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
-                                           encoding="utf-8")
     for name, rows in package.items():
         write_table(root / PATHS[name], FIELDS[name], rows)
-    stamp(root)
+    for res in descriptor["resources"]:
+        integrity = file_integrity(root / res["path"])
+        res["bytes"], res["hash"] = integrity.bytes, integrity.hash
+    (root / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     return root
 
 

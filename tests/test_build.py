@@ -180,7 +180,7 @@ def _package(tmp: Path, rows: list[list[str]]) -> Path:
          "schema": {"fields": fields, "primaryKey": ["id"]}}]}
     (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     with open(root / "data" / "things.csv", "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+        writer = csv.writer(fh)  # "\r\n" ends rows, so a "\r" inside a cell gets quoted
         writer.writerow([f["name"] for f in fields])
         writer.writerows(rows)
     return root
@@ -211,3 +211,33 @@ def test_any_cells_round_trip_exactly(tmp_path, cells):
         assert list(export_rows(conn, resource)) == _csv_rows(root / "data" / "things.csv")
     finally:
         conn.close()
+
+
+def test_serve_rebuilds_only_when_the_data_changed(tmp_path):
+    from syria_incidents.site import prepare
+    from syria_incidents.site.serve import datasette_command
+
+    root = copy_package(tmp_path)
+    db = tmp_path / "site" / "syria_incidents.db"
+    first = prepare(root, db)
+    assert first.rebuilt and first.inspect.is_file() and first.metadata.is_file()
+    assert json.loads(first.inspect.read_text())["syria_incidents"]["tables"]["incidents"]["count"] == \
+        len(read_rows(root, "incidents"))
+    assert not prepare(root, db).rebuilt
+    rows = read_rows(root, "statements")
+    rows[0]["notes"] += " Edited."
+    write_rows(root, "statements", rows)
+    assert prepare(root, db).rebuilt
+    command = datasette_command(first, "127.0.0.1", 8123)
+    assert command[command.index("-i") + 1] == str(db)  # immutable
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert ["--setting", "suggest_facets", "off"] == command[command.index("suggest_facets") - 1:][:3]
+
+
+def test_metadata_command_checks_and_rewrites(tmp_path, repo_root):
+    root = copy_package(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["metadata", str(root), "--check"]).exit_code == 1
+    assert runner.invoke(main, ["metadata", str(root)]).exit_code == 0
+    assert (root / "metadata.yaml").read_text() == (repo_root / "metadata.yaml").read_text()
+    assert runner.invoke(main, ["metadata", str(root), "--check"]).exit_code == 0

@@ -129,3 +129,13 @@ def test_cli_changelog_writes_and_prints(tmp_path):
     assert written.exit_code == 0, written.output
     text = (repo.root / "CHANGELOG.md").read_text(encoding="utf-8")
     assert text.startswith("# Changelog\n") and text.endswith(SECTION)
+
+
+def test_every_versions_command_is_documented_with_its_example(repo_root):
+    from syria_incidents.cli.versions import COMMANDS
+
+    docs = (repo_root / "docs" / "versions.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert f"## `syria-incidents {command.name}" in docs, command.name
+        example = command.help.rsplit("Example: ", 1)[1].strip()
+        assert example.startswith(f"syria-incidents {command.name}"), example

@@ -59,7 +59,7 @@ def validate(path: str | None, format_: str, strict: bool) -> None:
     Example: syria-incidents validate . --format github
     """
     try:
-        report = _run(path, sys.stderr.isatty() and format_ == "text")
+        report = _run(path, sys.stderr.isatty())
     except Exception as exc:  # never a traceback: the package could not be checked at all
         click.echo(f"syria-incidents validate: could not run: {type(exc).__name__}: {exc}", err=True)
         sys.exit(2)

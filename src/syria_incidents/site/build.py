@@ -175,7 +175,8 @@ def _keep_number_text(rows: Iterable[list[str]], table: str, numeric: list[tuple
                 except ValueError:
                     odd.append((table, row_number, name, text))
                     continue
-                if number_text(value) != text:
+                # SQLite keeps no negative zero: "-0.0" comes back as 0.0.
+                if number_text(value) != text or (value == 0 and text.startswith("-")):
                     odd.append((table, row_number, name, text))
                 row[i] = value
         yield row

@@ -87,7 +87,9 @@ def dashboards(descriptor: dict, database: str) -> dict:
                 "incidents-map": {
                     "title": "Incidents at places with coordinates",
                     "db": database,
-                    "query": ("SELECT incident_id, title, place, start_date, latitude, longitude "
+                    # The plugin puts every value into the popup as HTML: escape text here.
+                    "query": (f"SELECT incident_id, {_escaped('title')} AS title, "
+                              f"{_escaped('place')} AS place, start_date, latitude, longitude "
                               "FROM incidents_map LIMIT 1000"),
                     "library": "map",
                     "display": {"latitude_column": "latitude", "longitude_column": "longitude"},
@@ -95,6 +97,12 @@ def dashboards(descriptor: dict, database: str) -> dict:
             },
         }
     }
+
+
+def _escaped(column: str) -> str:
+    """SQL that HTML-escapes a text column (datasette-dashboards' map popups do not)."""
+    return (f"replace(replace(replace(replace({column}, '&', '&amp;'), '<', '&lt;'), "
+            f"'>', '&gt;'), '\"', '&quot;')")
 
 
 def _metric(database: str, title: str, query: str) -> dict:

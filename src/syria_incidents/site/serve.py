@@ -10,6 +10,7 @@ or canned query writes.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -34,6 +35,28 @@ SETTINGS: dict[str, str] = {
     "num_sql_threads": "3",
     "truncate_cells_html": "0",
 }
+
+
+def plugins_dir() -> Path:
+    """This package's own Datasette plugins (see ``plugins/``), loaded with ``--plugins-dir``."""
+    return Path(__file__).resolve().parent / "plugins"
+
+
+def typed_settings() -> dict:
+    """SETTINGS as Python values (``"off"`` -> False, ``"3000"`` -> 3000), for ``Datasette(settings=)``."""
+    from datasette.app import SETTINGS as KNOWN
+
+    defaults = {s.name: s.default for s in KNOWN}
+    out = {}
+    for name, value in SETTINGS.items():
+        default = defaults[name]  # a KeyError here means a setting this Datasette lacks
+        if isinstance(default, bool):
+            out[name] = value in ("on", "true", "1")
+        elif isinstance(default, int):
+            out[name] = int(value)
+        else:
+            out[name] = value
+    return out
 
 
 @dataclass
@@ -78,6 +101,7 @@ def datasette_command(prepared: Prepared, host: str = "127.0.0.1", port: int = 8
                "-i", str(prepared.database),
                "--inspect-file", str(prepared.inspect),
                "--metadata", str(prepared.metadata),
+               "--plugins-dir", str(plugins_dir()),
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
@@ -85,17 +109,31 @@ def datasette_command(prepared: Prepared, host: str = "127.0.0.1", port: int = 8
 
 
 def run(command: list[str]) -> int:
-    """Run Datasette until it exits or the user presses Ctrl-C; returns its exit code."""
+    """Run Datasette until it exits, or until Ctrl-C or SIGTERM; returns its exit code."""
     process = subprocess.Popen(command)
+    # Handle both signals ourselves: a shell starting us in the background ignores
+    # SIGINT, and process managers stop services with SIGTERM.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return process.wait()
     except KeyboardInterrupt:
-        # The terminal sent SIGINT to Datasette as well; give it a moment to shut down.
+        # From a terminal, Datasette got the SIGINT too; otherwise only we did.
+        try:
+            return process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGINT)
         try:
             return process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.terminate()
             return process.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _write_if_changed(target: Path, text: str) -> None:

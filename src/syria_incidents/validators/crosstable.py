@@ -10,7 +10,7 @@ import polars as pl
 from .reading import LINE
 from .registry import rule
 from .structural import FINDING_SCHEMA, fmt, findings_frame
-from .trees import ancestor_pairs, nodes_on_cycles
+from .trees import nodes_on_cycles
 
 
 def _empty() -> pl.DataFrame:
@@ -23,9 +23,25 @@ def _first(frame: pl.DataFrame, key: str, *columns: str) -> pl.DataFrame:
     return narrow.filter(pl.col(key).is_first_distinct())
 
 
+_CHILD_COLUMNS = ("outcome", "victim_group", "sex", "age_group", "incident_id")
+_children_cache: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
+
+
 def _children(t, *columns: str) -> pl.DataFrame:
-    """Each subtotal figure beside its parent figure: ``columns`` of both (the parent's suffixed _p)."""
+    """Each subtotal figure beside its parent figure: ``columns`` of both (the parent's suffixed _p).
+
+    The join is made once per casualties frame, for all the subtotal rules."""
     c = t["casualties"]
+    cached = _children_cache.get(id(c))
+    if cached is not None and cached[0] is c:
+        return cached[1]
+    _children_cache.clear()
+    pairs = _children_join(c, *_CHILD_COLUMNS)
+    _children_cache[id(c)] = (c, pairs)
+    return pairs
+
+
+def _children_join(c: pl.DataFrame, *columns: str) -> pl.DataFrame:
     kids = c.select(LINE, "figure_id", "parent_figure_id", *columns).filter(pl.col("parent_figure_id").is_not_null())
     parents = _first(c, "figure_id", *columns).drop(LINE)
     return kids.join(parents, left_on="parent_figure_id", right_on="figure_id", how="inner", suffix="_p")
@@ -37,15 +53,24 @@ def subtotals_within_total(t) -> pl.DataFrame:
 
     Reported at the parent (total) figure's row; column count_best, or count_high for the count_low sum."""
     c = t["casualties"].select(LINE, "figure_id", "parent_figure_id", "count_low", "count_best", "count_high")
-    kids = c.filter(pl.col("parent_figure_id").is_not_null()).group_by("parent_figure_id").agg(
+    parts = c.filter(pl.col("parent_figure_id").is_not_null())
+    kids = parts.group_by("parent_figure_id").agg(
         pl.col("count_best").sum().alias("best_sum"),
         pl.col("count_low").sum().alias("low_sum"),
         pl.col("count_low").is_not_null().any().alias("has_low"),
-        fmt("{} {}", "figure_id", pl.col("count_best").cast(pl.String).fill_null("?"))
-        .head(8).str.join(", ").alias("parts"),
         pl.len().alias("n"),
     )
-    totals = _first(c, "figure_id", "count_best", "count_high").join(kids, left_on="figure_id", right_on="parent_figure_id", how="inner")
+    totals = _first(c, "figure_id", "count_best", "count_high").join(
+        kids, left_on="figure_id", right_on="parent_figure_id", how="inner")
+    totals = totals.filter(((pl.col("best_sum") > pl.col("count_best"))
+                            | (pl.col("has_low") & (pl.col("low_sum") > pl.col("count_high")))).fill_null(False))
+    if totals.is_empty():
+        return _empty()
+    # Name the parts only for the totals they exceed.
+    listed = parts.filter(pl.col("parent_figure_id").is_in(totals["figure_id"].implode())).group_by(
+        "parent_figure_id").agg(fmt("{} {}", "figure_id", pl.col("count_best").cast(pl.String).fill_null("?"))
+                                .head(8).str.join(", ").alias("parts"))
+    totals = totals.join(listed, left_on="figure_id", right_on="parent_figure_id", how="left")
     parts = pl.when(pl.col("n") > 8).then(pl.col("parts") + ", …").otherwise(pl.col("parts"))
     best = findings_frame(
         totals, (pl.col("best_sum") > pl.col("count_best")).fill_null(False), "count_best",
@@ -114,14 +139,25 @@ def subtotal_incident_within(t) -> pl.DataFrame:
 
     Reported at the part's row, column incident_id."""
     inc = t["incidents"]
-    pairs = _children(t, "incident_id").filter(pl.col("incident_id").is_not_null() & pl.col("incident_id_p").is_not_null()
+    pairs = _children(t).filter(pl.col("incident_id").is_not_null() & pl.col("incident_id_p").is_not_null()
+                                & (pl.col("incident_id") != pl.col("incident_id_p"))
                                 & pl.col("incident_id").is_in(inc["incident_id"].implode()))
     if pairs.is_empty():
         return _empty()
-    cyclic = set(nodes_on_cycles(inc["incident_id"], inc["parent_incident_id"]))
-    # Only the incidents that parts of figures are about need their ancestors.
-    within = ancestor_pairs(inc["incident_id"], inc["parent_incident_id"], cyclic)
-    bad = pairs.join(within, left_on=["incident_id", "incident_id_p"], right_on=["id", "ancestor"], how="anti")
+    # Walk up from each part's incident (few rows: most parts share their total's incident).
+    up = inc.select(pl.col("incident_id").alias("at"), pl.col("parent_incident_id").alias("up")) \
+        .filter(pl.col("at").is_first_distinct())
+    walk = pairs.select(LINE, "incident_id_p", pl.col("incident_id").alias("at"))
+    found_lines = []
+    for _ in range(64):  # deeper than any real hierarchy; a cycle is reported by its own rule
+        walk = walk.join(up, on="at", how="inner").select(LINE, "incident_id_p", pl.col("up").alias("at")) \
+            .filter(pl.col("at").is_not_null())
+        hit = walk.filter(pl.col("at") == pl.col("incident_id_p"))
+        found_lines.extend(hit[LINE].to_list())
+        walk = walk.filter(pl.col("at") != pl.col("incident_id_p"))
+        if walk.is_empty():
+            break
+    bad = pairs.filter(~pl.col(LINE).is_in(found_lines))
     return findings_frame(bad, pl.lit(True), "incident_id",
                           fmt("figure {} is about incident {} but is a part of {}, which is about incident {}; "
                                     "a part must be about the same incident or one within it",
@@ -250,8 +286,10 @@ def revision_earlier_same_reporter(t) -> pl.DataFrame:
     Reported at the revising figure's row, column supersedes_figure_id."""
     c = t["casualties"].select(LINE, "figure_id", "supersedes_figure_id", "reported_on", "reported_by_actor_id",
                                "incident_id")
-    old = _first(c, "figure_id", "reported_on", "reported_by_actor_id", "incident_id").drop(LINE)
-    rows = c.filter(pl.col("supersedes_figure_id").is_not_null()).join(
+    revising = c.filter(pl.col("supersedes_figure_id").is_not_null())
+    old = _first(c.filter(pl.col("figure_id").is_in(revising["supersedes_figure_id"].implode())),
+                 "figure_id", "reported_on", "reported_by_actor_id", "incident_id").drop(LINE)
+    rows = revising.join(
         old, left_on="supersedes_figure_id", right_on="figure_id", how="inner", suffix="_old")
     not_earlier = (pl.col("reported_on_old") >= pl.col("reported_on")).fill_null(False)
     other_reporter = (pl.col("reported_by_actor_id_old") != pl.col("reported_by_actor_id")).fill_null(False)

@@ -223,24 +223,19 @@ FIELD_RULES = (required_errors, type_errors, enum_errors, pattern_errors, range_
 def check_fields(table: Table) -> dict[str, pl.DataFrame]:
     """{rule id: findings} of type, required, enum, pattern and range over every column.
 
-    As frictionless does: a blank row gets only its blank-row error, a cell of a
-    short row only its missing-cell error, and a value of the wrong type only its
-    type error (range sees it as null; enums and patterns apply to strings only).
+    As frictionless does: a blank row gets only its blank-row error (and its
+    primary-key error), a value of the wrong type only its type error (range sees
+    it as null; enums and patterns apply to strings only), and a missing cell of a
+    required column both missing-cell and required.
     """
     frame = table.frame
-    blank = {f.row for f in table.findings if f.rule == "blank-row"}
-    position = {f["name"]: i for i, f in enumerate(table.fields)}
+    blank = sorted({f.row for f in table.findings if f.rule == "blank-row"})
     found = run_checks(frame, [check(field) for field in table.fields for check in FIELD_RULES])
-    cells = pl.DataFrame({LINE: list(table.short_rows) + sorted(blank),
-                          "cells": list(table.short_rows.values()) + [0] * len(blank)},
-                         schema={LINE: pl.Int64, "cells": pl.Int64})
     out = {}
     for rule_id, parts in found.items():
-        frame_ = pl.concat(parts)
-        if cells.height:
-            frame_ = frame_.join(cells, on=LINE, how="left").filter(
-                pl.col("cells").is_null()
-                | (pl.col("cells") > pl.col("field").replace_strict(position, default=0, return_dtype=pl.Int64))
-            ).drop("cells")
-        out[rule_id] = frame_
+        rows = pl.concat(parts)
+        if blank:
+            rows = rows.filter(~pl.col(LINE).is_in(blank))
+        if rows.height:
+            out[rule_id] = rows
     return out

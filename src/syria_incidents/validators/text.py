@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from .reading import LINE
@@ -71,10 +73,39 @@ def formula_injection(name: str):
 
 
 TEXT_RULES = (outer_whitespace, control_chars, not_nfc, formula_injection)
+# What any text rule could object to, as one regex: most cells match none of it, so
+# one scan per column finds the few cells the four rules then look at closely.
+_SUSPECT_FREE = r"^[\s=+\-@]|\s$|\p{Cc}|" + _NFC_SUSPECT
+_SUSPECT_PATTERNED = r"\p{Cc}|" + _NFC_SUSPECT
+
+
+def _text_columns(frame: pl.DataFrame, fields: list[dict]) -> dict[str, str]:
+    """{column: suspect regex}. A column with an enum needs no text rule (a value outside the
+    vocabulary is an enum error); a column with a pattern cannot start or end with a space or
+    start with =+-@ and still match it, so only control characters and NFC are left to check."""
+    out = {}
+    for f in fields:
+        constraints = f.get("constraints", {}) if isinstance(f.get("constraints"), dict) else {}
+        if f.get("type", "string") != "string" or f["name"] not in frame.columns or "enum" in constraints:
+            continue
+        pattern = constraints.get("pattern")
+        if isinstance(pattern, str) and not re.search(r"\\[SWDPpw]|\.|\[\^", pattern):
+            continue  # an id-like pattern (^F-[0-9]{4,}$) admits no control character or accent
+        out[f["name"]] = _SUSPECT_PATTERNED if pattern else _SUSPECT_FREE
+    return out
 
 
 def check_text(frame: pl.DataFrame, fields: list[dict]) -> dict[str, pl.DataFrame]:
-    """{rule id: findings} of the text rules over every string column, in one pass."""
-    names = [f["name"] for f in fields if f.get("type", "string") == "string" and f["name"] in frame.columns]
-    found = run_checks(frame, [check(name) for name in names for check in TEXT_RULES])
-    return {rule_id: pl.concat(parts) for rule_id, parts in found.items()}
+    """{rule id: findings} of the text rules over every text column."""
+    columns = _text_columns(frame, fields)
+    if not columns or frame.height == 0:
+        return {}
+    hits = frame.select([pl.col(n).str.contains(rx).any().alias(n) for n, rx in columns.items()]).row(0)
+    out: dict[str, list[pl.DataFrame]] = {}
+    for (name, rx), hit in zip(columns.items(), hits):
+        if not hit:
+            continue
+        suspects = frame.filter(pl.col(name).str.contains(rx))
+        for rule_id, parts in run_checks(suspects, [check(name) for check in TEXT_RULES]).items():
+            out.setdefault(rule_id, []).extend(parts)
+    return {rule_id: pl.concat(parts) for rule_id, parts in out.items()}

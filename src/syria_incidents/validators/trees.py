@@ -17,7 +17,8 @@ def nodes_on_cycles(ids: pl.Series, parents: pl.Series) -> dict[str, list[str]]:
     so only cycles and the chains leading into them remain; a Python walk then runs on
     that (normally empty) remainder. Unknown parents count as roots.
     """
-    edges = pl.DataFrame({"id": ids, "parent": parents}).drop_nulls().unique(subset="id", keep="first")
+    # Rows without a parent are roots: drop them first (most rows), so the rest is small.
+    edges = pl.DataFrame({"id": ids, "parent": parents}).drop_nulls()
     edges = edges.filter(pl.col("parent").is_in(edges["id"].implode()))
     for _ in range(_PEEL_ROUNDS):
         kept = edges.filter(pl.col("parent").is_in(edges["id"].implode()))
@@ -53,9 +54,9 @@ def ancestor_pairs(ids: pl.Series, parents: pl.Series, exclude: set[str] = froze
     """All (id, ancestor) pairs, each node its own ancestor too; nodes in ``exclude`` (cycles) are left out."""
     edges = pl.DataFrame({"id": ids, "parent": parents}).filter(pl.col("id").is_not_null()) \
         .unique(subset="id", keep="first")
+    pairs = edges.select("id", pl.col("id").alias("ancestor"))
     if exclude:
         edges = edges.filter(~pl.col("id").is_in(list(exclude)) & ~pl.col("parent").is_in(list(exclude)))
-    pairs = edges.select("id", pl.col("id").alias("ancestor"))
     frontier = edges.drop_nulls().select("id", pl.col("parent").alias("ancestor"))
     lookup = edges.drop_nulls()
     while frontier.height:
