@@ -295,3 +295,16 @@ def test_metadata_matches_what_datasette_reports(client, descriptor):
     assert meta["human_description_en"] is not None
     served = client.get("/-/metadata.json").json
     assert served["databases"][DB]["tables"]["casualties"]["label_column"] == "source_quote"
+
+
+def test_every_table_view_and_column_in_the_database_is_described(client, descriptor):
+    meta = build_metadata(descriptor, DB)["databases"][DB]["tables"]
+    database = client.get(f"/{DB}.json").json
+    shown = [t for t in database["tables"] if not t["hidden"]] + database["views"]
+    assert len(shown) >= len(descriptor["resources"]) + len(VIEWS)
+    for table in shown:
+        name = table["name"]
+        assert meta[name]["description"], name
+        columns = client.get(f"/{DB}/{name}.json?_size=0").json["columns"]
+        assert [c for c in columns if c != "rowid"] == list(meta[name]["columns"]), name
+        assert all(meta[name]["columns"].values()), name

@@ -167,7 +167,9 @@ def _keep_number_text(rows: Iterable[list[str]], table: str, numeric: list[tuple
             if not text:
                 continue
             if kind == "integer":
-                if not _canonical_integer(text):
+                # Fast path first: plain digits without a leading zero are canonical.
+                plain = text.isdigit() and (text[0] != "0" or len(text) == 1) and len(text) < 19
+                if not plain and not _canonical_integer(text):
                     odd.append((table, row_number, name, text))
             else:
                 try:

@@ -47,7 +47,8 @@ def build_metadata(descriptor: dict, database: str = DATABASE_NAME) -> dict:
     meta["databases"] = {
         database: {
             "description": descriptor["description"],
-            "tables": {**_tables(descriptor), **_views(descriptor), **_hidden()},
+            "tables": {**_tables(descriptor), **_views(descriptor), **_history(descriptor),
+                       **_hidden()},
             "queries": {q.name: {"title": q.title, "description": q.description,
                                  "sql": q.sql.strip()} for q in QUERIES},
         }
@@ -92,6 +93,75 @@ def _describe(column: str, main_table: str, by_table: dict[str, dict[str, str]])
         if column in by_table[table]:
             return by_table[table][column]
     raise KeyError(f"no description for view column {column!r}: add it to the view's `derived`")
+
+
+# Tables and views that history.py adds (record history only in a git checkout).
+HISTORY = {
+    "revision_chains": ("casualties", "Each figure that was later revised, followed by its revisions "
+                        "in order (supersedes_figure_id), one chain per original figure.", {
+        "chain_start": "The first figure of the chain: the one that was revised.",
+        "revision": "0 for the first figure, then 1, 2 … for each revision.",
+        "superseded_by": "The figure that revises this one; empty for the latest.",
+    }),
+    "commits": (None, "Commits of the repository that changed the data, with the data version "
+                "at each.", {
+        "commit": "Git commit id.",
+        "committed_at": "When the commit was made (ISO 8601 with offset).",
+        "version": "The data version in datapackage.json at that commit.",
+        "subject": "The commit message's first line.",
+        "record_changes": "How many records the commit added, changed or removed.",
+    }),
+    "record_versions": (None, "Every version of every record across the git history: one row per "
+                        "record added, changed or removed in a commit.", {
+        "table_name": "The table the record belongs to.",
+        "record_id": "The record's primary key.",
+        "commit": "The commit that made the change.",
+        "committed_at": "When the commit was made.",
+        "version": "The data version at that commit.",
+        "change": "added, changed or removed.",
+        "changed_fields": "JSON list of the fields that changed.",
+        "record": "The record as it was after the commit, as JSON.",
+    }),
+    "casualty_figure_versions": ("casualties", "How each casualty figure changed from release to "
+                                 "release, from record_versions.", {
+        "version": "The data version at that commit.",
+        "committed_at": "When the commit was made.",
+        "commit": "The commit that made the change.",
+        "change": "added, changed or removed.",
+        "changed_fields": "JSON list of the fields that changed.",
+    }),
+}
+
+
+def _history(descriptor: dict) -> dict:
+    columns = history_columns(descriptor)
+    by_table = {r["name"]: {f["name"]: f["description"] for f in r["schema"]["fields"]}
+                for r in descriptor["resources"]}
+    out = {}
+    for name, (main_table, description, derived) in HISTORY.items():
+        described = {}
+        for column in columns.get(name, []):
+            described[column] = derived.get(column) or _describe(column, main_table or "casualties",
+                                                                 by_table)
+        out[name] = {"description": description, "columns": described}
+    return out
+
+
+def history_columns(descriptor: dict) -> dict[str, list[str]]:
+    """Columns of the history tables and views, read from SQLite on an empty schema."""
+    from ..history import HISTORY_SCHEMA, write_revision_view
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        for res in descriptor["resources"]:
+            conn.execute(schema.create_table_sql(res))
+        write_revision_view(conn)
+        for statement in HISTORY_SCHEMA:
+            conn.execute(statement)
+        return {name: [row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')]
+                for name in HISTORY}
+    finally:
+        conn.close()
 
 
 def _hidden() -> dict:
