@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# The test packages are tiny: polars' thread pool costs more than it saves there.
+# Set before polars is first imported; subprocesses inherit it.
+os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

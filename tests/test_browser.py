@@ -136,15 +136,15 @@ def assert_clean(page) -> None:
 def test_reader_follows_an_incident_to_its_figures(page, artifacts):
     page.goto("/")
     expect(page.locator("h1")).to_contain_text("Syria incidents")
-    page.screenshot(path=artifacts / "01-home.png")
+    page.screenshot(path=artifacts / "01-home.png", full_page=True)
 
     page.goto(f"/{DB}/incidents")
     expect(page.locator("table.rows-and-columns tbody tr").first).to_be_visible()
-    page.screenshot(path=artifacts / "02-incidents-table.png")
+    page.screenshot(path=artifacts / "02-incidents-table.png", full_page=True)
 
     page.goto(f"/{DB}/incidents/I-0002")
     expect(page.locator("table.rows-and-columns")).to_contain_text("Two-day battle")
-    page.screenshot(path=artifacts / "03-incident-row.png")
+    page.screenshot(path=artifacts / "03-incident-row.png", full_page=True)
     page.locator(f'a[href="/{DB}/casualties?incident_id=I-0002"]').click()
     page.wait_for_url("**/casualties?incident_id=I-0002")
     rows = page.locator("table.rows-and-columns tbody tr")
@@ -155,7 +155,15 @@ def test_reader_follows_an_incident_to_its_figures(page, artifacts):
     expect(label).to_contain_text("Two-day battle")
     expect(page.locator(f'td.col-reported_by_actor_id a[href="/{DB}/actors/A-0001"]').first
            ).to_contain_text("SNHR")
-    page.screenshot(path=artifacts / "04-figures-of-incident.png")
+    page.screenshot(path=artifacts / "04-figures-of-incident.png", full_page=True)
+    # From a figure's own page, its foreign keys link back, labelled.
+    page.goto(f"/{DB}/casualties/F-0002")
+    page.locator(f'td.col-parent_figure_id a[href="/{DB}/casualties/F-0001"]').click()
+    page.wait_for_url(f"**/{DB}/casualties/F-0001")
+    expect(page.locator("td.col-source_quote")).to_contain_text("at least 240")
+    page.locator(f'td.col-incident_id a[href="/{DB}/incidents/I-0002"]').click()
+    page.wait_for_url(f"**/{DB}/incidents/I-0002")
+    page.screenshot(path=artifacts / "05-figure-links-back-to-incident.png", full_page=True)
     assert_clean(page)
 
 
@@ -165,7 +173,7 @@ def test_reader_searches_statements(page, artifacts):
     page.locator("input[name=_search]").press("Enter")
     page.wait_for_url("**_search=late**")
     expect(page.locator("table.rows-and-columns")).to_contain_text("ST-0002")
-    page.screenshot(path=artifacts / "05-search.png")
+    page.screenshot(path=artifacts / "06-search.png", full_page=True)
     assert_clean(page)
 
 
@@ -176,7 +184,7 @@ def test_map_draws_incidents(page, artifacts):
     expect(markers.first).to_be_visible(timeout=20_000)
     assert markers.count() >= 1
     page.locator(".leaflet-container").first.scroll_into_view_if_needed()
-    page.screenshot(path=artifacts / "06-map.png")
+    page.screenshot(path=artifacts / "07-map.png", full_page=True)
     assert_clean(page)
 
 
@@ -191,7 +199,7 @@ def test_dashboard_draws_charts_and_map(page, artifacts):
     # Open every popup: the injected title must show as text, not run.
     for marker in page.locator("#chart-incidents-map .leaflet-marker-icon").all():
         marker.click(force=True)
-    page.screenshot(path=artifacts / "07-dashboard.png", full_page=True)
+    page.screenshot(path=artifacts / "08-dashboard.png", full_page=True)
     assert_clean(page)
 
 
@@ -204,5 +212,5 @@ def test_html_in_data_is_shown_as_text_and_never_runs(page, artifacts):
     expect(page.locator(".leaflet-marker-icon").first).to_be_visible(timeout=20_000)
     page.goto(f"/{DB}/incidents?_search=Jableh")
     expect(page.locator("table.rows-and-columns")).to_contain_text("<script>")
-    page.screenshot(path=artifacts / "08-injected-html-escaped.png")
+    page.screenshot(path=artifacts / "09-injected-html-escaped.png", full_page=True)
     assert_clean(page)

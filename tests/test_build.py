@@ -241,3 +241,15 @@ def test_metadata_command_checks_and_rewrites(tmp_path, repo_root):
     assert runner.invoke(main, ["metadata", str(root)]).exit_code == 0
     assert (root / "metadata.yaml").read_text() == (repo_root / "metadata.yaml").read_text()
     assert runner.invoke(main, ["metadata", str(root), "--check"]).exit_code == 0
+
+
+def test_default_database_path_checkout_and_installed_wheel(tmp_path, monkeypatch, repo_root):
+    from syria_incidents.site import default_database_path
+
+    assert default_database_path(repo_root) == repo_root / "dist" / "syria_incidents.db"
+    wheel_copy = tmp_path / "site-packages" / "syria_incidents" / "_package"
+    wheel_copy.mkdir(parents=True)
+    (wheel_copy / "datapackage.json").write_text(json.dumps({"version": "9.8.7", "resources": []}))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert default_database_path(wheel_copy) == (
+        tmp_path / "cache" / "syria-incidents" / "9.8.7" / "syria_incidents.db")

@@ -26,7 +26,19 @@ def fingerprint(root: Path) -> dict[str, str]:
            DESCRIPTOR_NAME: file_integrity(root / DESCRIPTOR_NAME).hash}
     for resource in read_descriptor(root)["resources"]:
         out[resource["path"]] = file_integrity(root / resource["path"]).hash
+    # In a git checkout the build also records the data's history up to HEAD (history.py),
+    # so a new commit makes the database stale even when the files are the same.
+    head = _git_head(root)
+    if head:
+        out["git_head"] = head
     return out
+
+
+def _git_head(root: Path) -> str | None:
+    from ..versions.source import repo_of, resolve_commit
+
+    where = repo_of(root)
+    return resolve_commit(where[0], "HEAD") if where else None
 
 
 def stored_fingerprint(db_path: Path) -> dict[str, str] | None:

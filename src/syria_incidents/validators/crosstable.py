@@ -17,10 +17,30 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDING_SCHEMA)
 
 
-def _first(frame: pl.DataFrame, key: str, *columns: str) -> pl.DataFrame:
-    """``key`` and ``columns`` of the first row of each id (duplicates are a primary-key error already)."""
+# Columns the rules of this module and the pandera models (schemas.py) read, per table:
+# the engine keeps only these (and foreign-key columns) once the per-cell checks are done.
+COLUMNS = {
+    "casualties": ("figure_id", "parent_figure_id", "incident_id", "outcome", "victim_group", "sex",
+                   "age_group", "count_low", "count_best", "count_high", "qualifier", "supersedes_figure_id",
+                   "reported_on", "reported_by_actor_id", "period_start", "period_end", "source_id"),
+    "incidents": ("incident_id", "parent_incident_id", "start_date", "end_date", "source_id"),
+    "sources": ("source_id", "published_on"),
+    "statements": ("statement_id", "made_on", "source_id", "quote", "summary"),
+    "places": ("place_id", "parent_place_id", "latitude", "longitude"),
+}
+
+
+def _unique(t, table: str) -> bool:
+    """Whether the structural pass found no repeated id in ``table`` (then no row needs dropping)."""
+    return table in getattr(t, "unique", ())
+
+
+def _first(frame: pl.DataFrame, key: str, *columns: str, unique: bool = False) -> pl.DataFrame:
+    """``key`` and ``columns`` of the first row of each id (duplicates are a primary-key error already).
+
+    ``unique``: the key is known to repeat nowhere, so every row is its id's first."""
     narrow = frame.select(LINE, key, *columns).filter(pl.col(key).is_not_null())
-    return narrow.filter(pl.col(key).is_first_distinct())
+    return narrow if unique else narrow.filter(pl.col(key).is_first_distinct())
 
 
 _CHILD_COLUMNS = ("outcome", "victim_group", "sex", "age_group", "incident_id")
@@ -36,14 +56,14 @@ def _children(t, *columns: str) -> pl.DataFrame:
     if cached is not None and cached[0] is c:
         return cached[1]
     _children_cache.clear()
-    pairs = _children_join(c, *_CHILD_COLUMNS)
+    pairs = _children_join(c, *_CHILD_COLUMNS, unique=_unique(t, "casualties"))
     _children_cache[id(c)] = (c, pairs)
     return pairs
 
 
-def _children_join(c: pl.DataFrame, *columns: str) -> pl.DataFrame:
+def _children_join(c: pl.DataFrame, *columns: str, unique: bool = False) -> pl.DataFrame:
     kids = c.select(LINE, "figure_id", "parent_figure_id", *columns).filter(pl.col("parent_figure_id").is_not_null())
-    parents = _first(c, "figure_id", *columns).drop(LINE)
+    parents = _first(c, "figure_id", *columns, unique=unique).drop(LINE)
     return kids.join(parents, left_on="parent_figure_id", right_on="figure_id", how="inner", suffix="_p")
 
 
@@ -60,7 +80,7 @@ def subtotals_within_total(t) -> pl.DataFrame:
         pl.col("count_low").is_not_null().any().alias("has_low"),
         pl.len().alias("n"),
     )
-    totals = _first(c, "figure_id", "count_best", "count_high").join(
+    totals = _first(c, "figure_id", "count_best", "count_high", unique=_unique(t, "casualties")).join(
         kids, left_on="figure_id", right_on="parent_figure_id", how="inner")
     totals = totals.filter(((pl.col("best_sum") > pl.col("count_best"))
                             | (pl.col("has_low") & (pl.col("low_sum") > pl.col("count_high")))).fill_null(False))
@@ -165,13 +185,13 @@ def subtotal_incident_within(t) -> pl.DataFrame:
                           pl.col("figure_id"))
 
 
-def _cycles(frame: pl.DataFrame, key: str, parent: str, what: str) -> pl.DataFrame:
+def _cycles(frame: pl.DataFrame, key: str, parent: str, what: str, unique: bool = False) -> pl.DataFrame:
     cycles = nodes_on_cycles(frame[key], frame[parent])
     if not cycles:
         return _empty()
     chains = pl.DataFrame({key: list(cycles), "chain": [" → ".join(c + c[:1]) for c in cycles.values()]},
                           schema={key: pl.String, "chain": pl.String})
-    rows = _first(frame, key).join(chains, on=key, how="inner")
+    rows = _first(frame, key, unique=unique).join(chains, on=key, how="inner")
     return findings_frame(rows, pl.lit(True), parent,
                           fmt(f"{{}} is its own ancestor through {parent} ({{}}); {what}", key, "chain"),
                           pl.col(key))
@@ -183,7 +203,7 @@ def figure_tree_acyclic(t) -> pl.DataFrame:
 
     Reported at every figure on the cycle, column parent_figure_id."""
     return _cycles(t["casualties"], "figure_id", "parent_figure_id",
-                   "a part's parent must be a larger total, never one of its own parts")
+                   "a part's parent must be a larger total, never one of its own parts", _unique(t, "casualties"))
 
 
 @rule("incident-tree-acyclic")
@@ -192,7 +212,7 @@ def incident_tree_acyclic(t) -> pl.DataFrame:
 
     Reported at every incident on the cycle, column parent_incident_id."""
     return _cycles(t["incidents"], "incident_id", "parent_incident_id",
-                   "point parent_incident_id at the wider incident, never at a part of this one")
+                   "point parent_incident_id at the wider incident, never at a part of this one", _unique(t, "incidents"))
 
 
 @rule("revision-chain-acyclic")
@@ -201,7 +221,7 @@ def revision_chain_acyclic(t) -> pl.DataFrame:
 
     Reported at every figure on the loop, column supersedes_figure_id."""
     return _cycles(t["casualties"], "figure_id", "supersedes_figure_id",
-                   "supersedes_figure_id must point at an older figure")
+                   "supersedes_figure_id must point at an older figure", _unique(t, "casualties"))
 
 
 @rule("place-tree-acyclic")
@@ -210,7 +230,7 @@ def place_tree_acyclic(t) -> pl.DataFrame:
 
     Reported at every place on the cycle, column parent_place_id."""
     return _cycles(t["places"], "place_id", "parent_place_id",
-                   "point parent_place_id at the larger place this one lies in")
+                   "point parent_place_id at the larger place this one lies in", _unique(t, "places"))
 
 
 @rule("child-incident-within-parent-dates")
@@ -220,7 +240,7 @@ def child_incident_within_parent_dates(t) -> pl.DataFrame:
     Reported at the part incident's row; column start_date if it starts outside the parent's dates, else end_date."""
     inc = t["incidents"].select(LINE, "incident_id", "parent_incident_id", "start_date", "end_date")
     pairs = inc.filter(pl.col("parent_incident_id").is_not_null()).join(
-        _first(inc, "incident_id", "start_date", "end_date").drop(LINE), left_on="parent_incident_id", right_on="incident_id", how="inner", suffix="_p")
+        _first(inc, "incident_id", "start_date", "end_date", unique=_unique(t, "incidents")).drop(LINE), left_on="parent_incident_id", right_on="incident_id", how="inner", suffix="_p")
     cs = pl.coalesce("start_date", "end_date")
     ce = pl.coalesce("end_date", "start_date")
     ps = pl.coalesce("start_date_p", "end_date_p")
@@ -245,7 +265,8 @@ def figure_reported_after_incident_start(t) -> pl.DataFrame:
 
     Reported at the figure's row, column reported_on."""
     rows = t["casualties"].select(LINE, "figure_id", "incident_id", "reported_on").join(
-        _first(t["incidents"], "incident_id", "start_date").drop(LINE), on="incident_id", how="inner")
+        _first(t["incidents"], "incident_id", "start_date", unique=_unique(t, "incidents")).drop(LINE),
+        on="incident_id", how="inner")
     return findings_frame(rows, (pl.col("reported_on") < pl.col("start_date")).fill_null(False), "reported_on",
                           fmt("figure {} is reported on {}, before its incident {} began on {}; "
                                     "correct reported_on or the incident", "figure_id", "reported_on",
@@ -253,7 +274,7 @@ def figure_reported_after_incident_start(t) -> pl.DataFrame:
 
 
 def _before_source(rows: pl.DataFrame, t, id_col: str, date_col: str, what: str) -> pl.DataFrame:
-    src = _first(t["sources"], "source_id", "published_on").drop(LINE)
+    src = _first(t["sources"], "source_id", "published_on", unique=_unique(t, "sources")).drop(LINE)
     rows = rows.join(src, on="source_id", how="inner")
     return findings_frame(rows, (pl.col(date_col) > pl.col("published_on")).fill_null(False), date_col,
                           fmt(f"{what} {{}} is dated {date_col} {{}}, after its source {{}} was published "
@@ -288,7 +309,8 @@ def revision_earlier_same_reporter(t) -> pl.DataFrame:
                                "incident_id")
     revising = c.filter(pl.col("supersedes_figure_id").is_not_null())
     old = _first(c.filter(pl.col("figure_id").is_in(revising["supersedes_figure_id"].implode())),
-                 "figure_id", "reported_on", "reported_by_actor_id", "incident_id").drop(LINE)
+                 "figure_id", "reported_on", "reported_by_actor_id", "incident_id",
+                 unique=_unique(t, "casualties")).drop(LINE)
     rows = revising.join(
         old, left_on="supersedes_figure_id", right_on="figure_id", how="inner", suffix="_old")
     not_earlier = (pl.col("reported_on_old") >= pl.col("reported_on")).fill_null(False)

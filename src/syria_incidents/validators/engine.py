@@ -59,8 +59,32 @@ def _to_findings(frame: pl.DataFrame, table: Table, rule_id: str) -> list[Findin
             for line, field, message, record_id in frame.select(LINE, "field", "message", "record_id").iter_rows()]
 
 
-def _typed(table: Table) -> pl.DataFrame:
-    return table.frame.select(LINE, *(typed_value(f).alias(f["name"]) for f in table.fields))
+class Frames(dict):
+    """{table: typed frame} for the semantic rules, with what the structural pass learnt."""
+
+    def __init__(self):
+        super().__init__()
+        self.unique: set[str] = set()  # tables whose primary key has no repeated id
+        self.heights: dict[str, int] = {}
+
+
+def _kept_columns(resources: list[dict]) -> dict[str, set[str]]:
+    """{table: columns the later rules read}: foreign keys (both ends), pandera and cross-table columns."""
+    from .crosstable import COLUMNS
+
+    keep = {name: set(cols) for name, cols in COLUMNS.items()}
+    for res in resources:
+        for fk in _fk_specs(res):
+            column, target_name, target_field = fk
+            keep.setdefault(res["name"], set()).add(column)
+            keep.setdefault(target_name, set()).add(target_field)
+    return keep
+
+
+def _typed(table: Table, keep: set[str]) -> pl.DataFrame:
+    """The kept columns, cast once to their declared types (a string column is shared, not copied)."""
+    return table.frame.select(LINE, *(typed_value(f).alias(f["name"]) for f in table.fields
+                                      if f["name"] in keep and f["name"] in table.frame.columns))
 
 
 def _bbox(table: Table):
@@ -91,17 +115,29 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
         hashes = pool.submit(lambda: [bytes_hash(root, r) for r in resources])
         pool.submit(_warm_up)
         tables: dict[str, Table] = {}
+        typed = Frames()
+        keep = _kept_columns(resources)
         for res in resources:
             step(f"reading {res['path']}")
             table = read_table(root, res)
             tables[table.name] = table
             findings.extend(table.findings)
-        readable = {name: t for name, t in tables.items() if t.frame is not None}
-        for name, table in readable.items():
+            if table.frame is None:
+                continue
             step(f"checking {table.path}")
-            findings.extend(_structural(table, readable))
+            # Every per-cell rule runs while the all-strings frame exists; then only the
+            # typed columns later rules read are kept, and the strings are let go.
+            local, clean_key = _structural(table)
+            findings.extend(local)
             findings.extend(_guarded(table, "text", lambda: check_text(table.frame, table.fields)))
-        typed = {name: _typed(t) for name, t in readable.items()}
+            typed[table.name] = _typed(table, keep.get(table.name, set()))
+            typed.heights[table.name] = table.frame.height
+            if clean_key:
+                typed.unique.add(table.name)
+            table.frame = None
+        readable = {name: tables[name] for name in typed}
+        for name, table in readable.items():
+            findings.extend(_foreign_keys(table, typed, tables))
         from .schemas import check_table  # pandera: imported while the files were read
         type_lines: dict[str, set[int]] = {}
         for f in findings:
@@ -121,7 +157,7 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
     entries = load_allowlist()
     findings = sorted((f for f in findings if not allowed(f, entries)), key=sort_key)
     errors = sum(f.severity == "error" for f in findings)
-    stats = {"tables": len(tables), "rows": sum(t.frame.height for t in readable.values()),
+    stats = {"tables": len(tables), "rows": sum(typed.heights.values()),
              "errors": errors, "warnings": len(findings) - errors,
              "seconds": round(time.perf_counter() - started, 3)}
     return Report(findings, stats)
@@ -135,30 +171,51 @@ def _warm_up() -> None:
     _borders()
 
 
-def _structural(table: Table, readable: dict[str, Table]) -> list[Finding]:
-    out: list[Finding] = []
-    frames = {rule_id: [found] for rule_id, found in check_fields(table).items()}
-    schema = table_schema(table)
-    keys = schema.get("primaryKey") or []
-    for key in ([keys] if isinstance(keys, str) else keys[:1]):
-        if isinstance(key, str) and key in table.frame.columns:
-            frames.setdefault("primary-key", []).append(primary_key_errors(table.frame, key, table.name))
+def _fk_specs(resource: dict) -> list[tuple[str, str, str]]:
+    """(column, target table, target column) of each usable foreign key of a resource."""
+    schema = resource.get("schema") or {}
+    out = []
     for fk in schema.get("foreignKeys", []) or []:
         try:
             column = fk["fields"][0] if isinstance(fk["fields"], list) else fk["fields"]
             ref = fk["reference"]
-            target_name = ref.get("resource") or table.name
+            target_name = ref.get("resource") or resource.get("name")
             target_field = ref["fields"][0] if isinstance(ref["fields"], list) else ref["fields"]
         except (KeyError, TypeError, IndexError):
             continue
-        target = readable.get(target_name)
-        if target is None or column not in table.frame.columns or target_field not in target.frame.columns:
-            continue
-        frames.setdefault("foreign-key", []).append(foreign_key_errors(
-            table.frame, column, target.frame[target_field], target_name, target.path, target_field))
+        if isinstance(column, str) and isinstance(target_name, str) and isinstance(target_field, str):
+            out.append((column, target_name, target_field))
+    return out
+
+
+def _structural(table: Table) -> tuple[list[Finding], bool]:
+    """Per-cell rules and the primary key over the all-strings frame; and whether no id repeats."""
+    out: list[Finding] = []
+    frames = {rule_id: [found] for rule_id, found in check_fields(table).items()}
+    schema = table_schema(table)
+    keys = schema.get("primaryKey") or []
+    clean = True
+    for key in ([keys] if isinstance(keys, str) else keys[:1]):
+        if isinstance(key, str) and key in table.frame.columns:
+            found = primary_key_errors(table.frame, key, table.name)
+            clean = found["record_id"].null_count() == found.height  # repeated ids carry their id
+            frames.setdefault("primary-key", []).append(found)
     for rule_id, parts in frames.items():
         out.extend(_to_findings(pl.concat(parts), table, rule_id))
-    return out
+    return out, clean
+
+
+def _foreign_keys(table: Table, typed: dict[str, pl.DataFrame], tables: dict[str, Table]) -> list[Finding]:
+    """Foreign keys, over the kept id columns (strings, exactly as read)."""
+    frame = typed[table.name]
+    parts = []
+    for column, target_name, target_field in _fk_specs({"name": table.name, "schema": table.schema}):
+        target = typed.get(target_name)
+        if target is None or column not in frame.columns or target_field not in target.columns:
+            continue
+        parts.append(foreign_key_errors(frame, column, target[target_field], target_name,
+                                        tables[target_name].path, target_field))
+    return _to_findings(pl.concat(parts), table, "foreign-key") if parts else []
 
 
 def table_schema(table: Table) -> dict:
