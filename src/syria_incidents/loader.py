@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .package import read_descriptor, resolve_root, resource
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported inside the functions that need it, so that `import
+# syria_incidents` and commands such as `info` or `validate` start fast.
 
 
 def pandas_dtype(field: dict):
@@ -15,6 +20,8 @@ def pandas_dtype(field: dict):
     Vocabularies become categoricals with the declared values in declared order;
     counts become nullable integers, so an unknown count stays missing, never 0.
     """
+    import pandas as pd
+
     kind = field.get("type", "string")
     enum = field.get("constraints", {}).get("enum")
     if enum is not None:
@@ -43,6 +50,8 @@ def load(table: str, path: str | Path | None = None, engine: str = "pandas"):
         return load_polars(csv_path, fields)
     if engine != "pandas":
         raise ValueError(f"engine must be 'pandas' or 'polars', not {engine!r}")
+    import pandas as pd
+
     raw = pd.read_csv(
         csv_path,
         dtype=str,
@@ -56,7 +65,9 @@ def load(table: str, path: str | Path | None = None, engine: str = "pandas"):
     return frame
 
 
-def _convert(column: pd.Series, field: dict) -> pd.Series:
+def _convert(column: "pd.Series", field: dict) -> "pd.Series":
+    import pandas as pd
+
     dtype = pandas_dtype(field)
     if field.get("type") == "date":
         return pd.to_datetime(column, format="%Y-%m-%d").astype(dtype)
