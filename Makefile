@@ -27,7 +27,7 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 serve: install
-	$(BIN)/syria-incidents info
+	$(BIN)/syria-incidents serve --host $(HOST) --port $(PORT)
 
 test: install-test browser
 	$(BIN)/python -m pytest

@@ -99,7 +99,7 @@ def time_pages(package: Path, work: Path, incidents: int, requests: int, seed: i
     log = open(work / "serve.log", "w")
     server = subprocess.Popen([str(BIN / "syria-incidents"), "serve", str(package), "--out",
                                str(work / f"{DB}.db"), "--port", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT)
+                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 600
         while True:
@@ -136,7 +136,7 @@ def time_pages(package: Path, work: Path, incidents: int, requests: int, seed: i
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)  # serve and the Datasette it started
         log.close()
 
 

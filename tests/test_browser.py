@@ -67,7 +67,8 @@ def server(tmp_path_factory):
     command = [str(Path(sys.executable).parent / "syria-incidents"), "serve", str(root),
                "--out", str(tmp / f"{DB}.db"), "--port", str(port)]
     log = open(tmp / "serve.log", "w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)  # its own group: killable with Datasette
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url + "/-/versions.json", process)
@@ -77,7 +78,7 @@ def server(tmp_path_factory):
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)  # serve and the Datasette it started
             raise
         finally:
             log.close()

@@ -7,7 +7,7 @@ decides how those facts look in SQL, and which columns readers search and facet.
 
 from __future__ import annotations
 
-from .reader import FACETS, SEARCHABLE, SORT_COLUMNS
+from .reader import EXTRA_INDEXES, FACETS, SEARCHABLE, SORT_COLUMNS
 
 # Table Schema type -> SQLite column type. Dates stay ISO 8601 text, which sorts
 # and compares correctly and round-trips byte for byte.
@@ -61,7 +61,8 @@ def index_columns(resource: dict) -> list[str]:
     """Columns worth an index: foreign keys (for links and joins), facets and sort columns."""
     name = resource["name"]
     fields = [f["name"] for f in resource["schema"]["fields"]]
-    wanted = list(foreign_keys(resource)) + FACETS.get(name, []) + SORT_COLUMNS.get(name, [])
+    wanted = (list(foreign_keys(resource)) + FACETS.get(name, []) + EXTRA_INDEXES.get(name, [])
+              + SORT_COLUMNS.get(name, []))
     primary = _as_list(resource["schema"].get("primaryKey", []))
     return [c for c in dict.fromkeys(wanted) if c in fields and [c] != primary]
 
