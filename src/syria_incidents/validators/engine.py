@@ -14,9 +14,9 @@ from ..package import DESCRIPTOR_NAME, PackageNotFound, resolve_root
 from .allowlist import allowed, load_allowlist
 from .crosstable import CROSS_RULES
 from .findings import Finding, Report, sort_key
-from .reading import LINE, Table, read_table
+from .reading import LINE, Table, Unsliceable, read_table
 from .registry import rule, severity
-from .structural import bytes_hash, check_fields, foreign_key_errors, primary_key_errors, typed_value
+from .structural import TYPED, bytes_hash, check_fields, foreign_key_errors, primary_key_errors, with_casts
 from .text import check_text
 
 
@@ -81,10 +81,76 @@ def _kept_columns(resources: list[dict]) -> dict[str, set[str]]:
     return keep
 
 
-def _typed(table: Table, keep: set[str]) -> pl.DataFrame:
-    """The kept columns, cast once to their declared types (a string column is shared, not copied)."""
-    return table.frame.select(LINE, *(typed_value(f).alias(f["name"]) for f in table.fields
-                                      if f["name"] in keep and f["name"] in table.frame.columns))
+def _typed(frame: pl.DataFrame, fields: list[dict], keep: set[str]) -> pl.DataFrame:
+    """The kept columns in their declared types: the casts made by ``with_casts``, the strings as they are.
+
+    A column with an enum holds few distinct values: it is kept as Categorical (4 bytes a
+    row instead of 16), which compares and prints as the same strings."""
+    def kept(f: dict) -> pl.Expr:
+        if TYPED + f["name"] in frame.columns:
+            return pl.col(TYPED + f["name"])
+        if isinstance((f.get("constraints") or {}).get("enum"), list) and f.get("type", "string") == "string":
+            return pl.col(f["name"]).cast(pl.Categorical)
+        return pl.col(f["name"])
+    return frame.select(LINE, *(kept(f).alias(f["name"]) for f in fields
+                                if f["name"] in keep and f["name"] in frame.columns))
+
+
+def _read_and_check(root: Path, res: dict, keep: set[str]):
+    """Read one table and run its per-cell rules and primary key, batch by batch.
+
+    Returns the table, its findings, its typed frame of the ``keep`` columns (None when
+    unreadable) and whether no id repeats. Only one batch of all-strings columns
+    exists at a time; a slice read that disagrees with the whole file is read again whole."""
+    for sliced in (True, False):
+        table = read_table(root, res, sliced=sliced)
+        if not table.readable:
+            return table, list(table.findings), None, False
+        try:
+            return _check_batches(table, keep)
+        except Unsliceable:
+            continue
+    raise AssertionError("a whole-file read is never sliced")  # pragma: no cover
+
+
+def _check_batches(table: Table, keep: set[str]):
+    """Per-cell and text rules on each batch as it is read; then the primary key over all ids."""
+    local: list[Finding] = []
+    parts, key_parts = [], []
+    key = _primary_key(table)
+    for frame, blank in table.batches():
+        frame = with_casts(frame, table.fields)
+        for rule_id, found in check_fields(frame, table.fields, blank).items():
+            local.extend(_to_findings(found, table, rule_id))
+        local.extend(_guarded(table, "text", lambda: check_text(frame, table.fields)))
+        parts.append(_typed(frame, table.fields, keep))
+        if key is not None:
+            key_parts.append(frame.select(LINE, key))
+        del frame
+    typed = _joined(parts)
+    clean = True
+    if key is not None:
+        found = primary_key_errors(_joined(key_parts), key, table.name)
+        clean = found["record_id"].null_count() == found.height  # repeated ids carry their id
+        local.extend(_to_findings(found, table, "primary-key"))
+    return table, table.findings + local, typed, clean
+
+
+def _joined(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The batches' typed frames as one frame, one chunk per column (joins and hashing
+    over many small chunks are slower)."""
+    if len(parts) == 1:
+        return parts[0]
+    return pl.concat(parts, rechunk=False).rechunk()
+
+
+def _primary_key(table: Table) -> str | None:
+    """The first primary-key column, when the table has it."""
+    keys = table_schema(table).get("primaryKey") or []
+    for key in ([keys] if isinstance(keys, str) else keys[:1]):
+        if isinstance(key, str) and key in table.names:
+            return key
+    return None
 
 
 def _bbox(table: Table):
@@ -119,22 +185,15 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
         keep = _kept_columns(resources)
         for res in resources:
             step(f"reading {res['path']}")
-            table = read_table(root, res)
+            table, local, frame, clean_key = _read_and_check(root, res, keep.get(res.get("name"), set()))
             tables[table.name] = table
-            findings.extend(table.findings)
-            if table.frame is None:
-                continue
-            step(f"checking {table.path}")
-            # Every per-cell rule runs while the all-strings frame exists; then only the
-            # typed columns later rules read are kept, and the strings are let go.
-            local, clean_key = _structural(table)
             findings.extend(local)
-            findings.extend(_guarded(table, "text", lambda: check_text(table.frame, table.fields)))
-            typed[table.name] = _typed(table, keep.get(table.name, set()))
-            typed.heights[table.name] = table.frame.height
+            if frame is None:
+                continue
+            typed[table.name] = frame
+            typed.heights[table.name] = frame.height
             if clean_key:
                 typed.unique.add(table.name)
-            table.frame = None
         readable = {name: tables[name] for name in typed}
         for name, table in readable.items():
             findings.extend(_foreign_keys(table, typed, tables))
@@ -186,23 +245,6 @@ def _fk_specs(resource: dict) -> list[tuple[str, str, str]]:
         if isinstance(column, str) and isinstance(target_name, str) and isinstance(target_field, str):
             out.append((column, target_name, target_field))
     return out
-
-
-def _structural(table: Table) -> tuple[list[Finding], bool]:
-    """Per-cell rules and the primary key over the all-strings frame; and whether no id repeats."""
-    out: list[Finding] = []
-    frames = {rule_id: [found] for rule_id, found in check_fields(table).items()}
-    schema = table_schema(table)
-    keys = schema.get("primaryKey") or []
-    clean = True
-    for key in ([keys] if isinstance(keys, str) else keys[:1]):
-        if isinstance(key, str) and key in table.frame.columns:
-            found = primary_key_errors(table.frame, key, table.name)
-            clean = found["record_id"].null_count() == found.height  # repeated ids carry their id
-            frames.setdefault("primary-key", []).append(found)
-    for rule_id, parts in frames.items():
-        out.extend(_to_findings(pl.concat(parts), table, rule_id))
-    return out, clean
 
 
 def _foreign_keys(table: Table, typed: dict[str, pl.DataFrame], tables: dict[str, Table]) -> list[Finding]:

@@ -6,6 +6,11 @@ Fast path: polars reads the file; one extra pass over its lines (literal
 counts, a regex only on lines with quotes) finds ragged rows. Anything polars
 cannot read, and any file with a quoted line break (so records and lines no
 longer coincide), goes through Python's ``csv`` module instead, for that file only.
+
+A file larger than ``SLICE_BYTES`` is read in slices of whole lines (records and
+lines coincide on the fast path), so the all-strings copy of a 500 MB file never
+exists at once; a slice polars reads differently from the whole file (its row
+count is not its line count, or it fails) sends the file back to the whole-file read.
 """
 
 from __future__ import annotations
@@ -24,6 +29,11 @@ from .registry import rule
 
 LINE = "_line"  # the column that carries each record's CSV line number
 _PREFIX = 1 << 16
+SLICE_BYTES = 64 << 20  # files larger than this are read and checked slice by slice
+
+
+class Unsliceable(Exception):
+    """A slice of the file did not read as the same lines of the whole file would: read it whole."""
 
 
 @dataclass
@@ -38,6 +48,28 @@ class Table:
     findings: list[Finding] = field(default_factory=list)
     # line number -> number of cells the row has, for rows with fewer cells than fields
     short_rows: dict[int, int] = field(default_factory=dict)
+    # (path, byte offset of the first record) when the file is read in slices
+    sliced: tuple[Path, int] | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.frame is not None or self.sliced is not None
+
+    def batches(self):
+        """The rows as all-strings frames with their line numbers, with each frame's blank lines.
+
+        Blank-row and missing-cell findings are added as the frames go by; a sliced
+        read that does not match the whole file's raises ``Unsliceable``."""
+        frames = [self.frame] if self.sliced is None else _slices(self, *self.sliced)
+        blank: set[int] = set()
+        for frame in frames:
+            lines = _blank_lines(self, frame)
+            blank.update(lines)
+            yield frame, lines
+        self.frame = None
+        for line, cells in self.short_rows.items():
+            if line not in blank:
+                self.findings.extend(missing_cell(self, line, cells))
 
     @property
     def names(self) -> list[str]:
@@ -138,8 +170,10 @@ def missing_cell(table: Table, row: int, cells: int) -> list[Finding]:
             for name in table.names[cells:]]
 
 
-def read_table(root: Path, resource: dict) -> Table:
-    """The resource's rows as strings (empty = null) with their CSV line numbers."""
+def read_table(root: Path, resource: dict, sliced: bool = True) -> Table:
+    """The resource's rows as strings (empty = null) with their CSV line numbers.
+
+    ``sliced``: a large file may be read in slices (see ``Table.batches``)."""
     table = Table(resource.get("name", "?"), str(resource.get("path", "?")),
                   resource.get("schema", {}).get("fields", []), resource.get("schema", {}))
     csv_path = root / table.path
@@ -154,7 +188,7 @@ def read_table(root: Path, resource: dict) -> Table:
     if b"\r\n" in prefix.split(b"\n", 1)[0] + b"\n" or prefix.split(b"\n", 1)[0].endswith(b"\r"):
         table.findings.append(line_endings(table))
     try:
-        _read_fast(csv_path, table)
+        _read_fast(csv_path, table, sliced)
     except _SlowPath:
         _read_slow(csv_path, table)
     except Exception:  # polars refused the file: let the csv module say where
@@ -175,7 +209,7 @@ def _header_labels(csv_path: Path) -> list[str]:
     return next(csv.reader([text]), [])
 
 
-def _read_fast(csv_path: Path, table: Table) -> None:
+def _read_fast(csv_path: Path, table: Table, sliced: bool = True) -> None:
     names = table.names
     n = len(names)
     lines = pl.scan_lines(csv_path, name="text").with_row_index("i", offset=1)
@@ -197,6 +231,13 @@ def _read_fast(csv_path: Path, table: Table) -> None:
         raise _SlowPath
     labels = _header_labels(csv_path)
     table.findings.extend(header_problems(table, labels) if labels != names else [])
+    if sliced and csv_path.stat().st_size > SLICE_BYTES:
+        with open(csv_path, "rb") as fh:
+            fh.readline()  # the header: polars' skip_rows=1 skips exactly this line
+            start = fh.tell()
+        _ragged(table, stats, n)
+        table.sliced = (csv_path, start)
+        return
     try:
         frame = pl.read_csv(csv_path, has_header=False, skip_rows=1, infer_schema=False,
                             schema={name: pl.String for name in names}, truncate_ragged_lines=True,
@@ -206,6 +247,12 @@ def _read_fast(csv_path: Path, table: Table) -> None:
     if frame.width != n:
         raise _SlowPath
     frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
+    _ragged(table, stats, n)
+    table.frame = frame
+
+
+def _ragged(table: Table, stats: pl.DataFrame, n: int) -> None:
+    """Short rows (kept for missing-cell) and extra-cell findings, from the lines the line pass flagged."""
     ragged = stats.filter(pl.col("i") > 1)
     for line, text in zip(ragged["i"].to_list(), ragged["text"].to_list()):
         cells = len(next(csv.reader([text]), [])) if text else 0
@@ -213,17 +260,37 @@ def _read_fast(csv_path: Path, table: Table) -> None:
             table.short_rows[line] = cells
         elif cells > n:
             table.findings.append(extra_cell(table, line, cells))
-    _finish(table, frame)
 
 
-def _finish(table: Table, frame: pl.DataFrame) -> None:
+def _slices(table: Table, csv_path: Path, start: int):
+    """All-strings frames of about SLICE_BYTES of whole lines each, numbered as in the file."""
+    names = table.names
+    schema = {name: pl.String for name in names}
+    line = 2
+    with open(csv_path, "rb") as fh:
+        fh.seek(start)
+        while data := fh.read(SLICE_BYTES):
+            if not data.endswith(b"\n"):
+                data += fh.readline()
+            lines = data.count(b"\n") + (not data.endswith(b"\n"))
+            try:
+                frame = pl.read_csv(data, has_header=False, infer_schema=False, schema=schema,
+                                    truncate_ragged_lines=True, raise_if_empty=False)
+            except Exception as exc:  # the whole-file read decides what is wrong
+                raise Unsliceable from exc
+            del data
+            if frame.width != len(names) or frame.height != lines:
+                raise Unsliceable
+            yield frame.with_row_index(LINE, offset=line).with_columns(pl.col(LINE).cast(pl.Int64))
+            line += lines
+
+
+def _blank_lines(table: Table, frame: pl.DataFrame) -> list[int]:
+    """Lines of ``frame`` with no value at all, each reported as a blank row."""
     names = table.names
     blank = frame.filter(pl.all_horizontal(pl.col(names).is_null()))[LINE].to_list() if names else []
     table.findings.extend(blank_row(table, line) for line in blank)
-    for line, cells in table.short_rows.items():
-        if line not in blank:
-            table.findings.extend(missing_cell(table, line, cells))
-    table.frame = frame
+    return blank
 
 
 def _read_slow(csv_path: Path, table: Table) -> None:
@@ -272,5 +339,4 @@ def _read_slow(csv_path: Path, table: Table) -> None:
             "check for an unclosed quote"))
     table.findings.extend(header_problems(table, labels or []) if (labels or []) != names else [])
     frame = pl.DataFrame({name: pl.Series(name, col, dtype=pl.String) for name, col in zip(names, columns)})
-    frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
-    _finish(table, frame)
+    table.frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))

@@ -88,7 +88,7 @@ def typed_value(field: dict) -> pl.Expr:
 
 
 @rule("type", kind="structural")
-def type_errors(field: dict):
+def type_errors(field: dict, value: pl.Expr | None = None):
     """A value is not of its column's type (integer, number or date YYYY-MM-DD).
 
     Reported at the row and column of the value."""
@@ -98,7 +98,7 @@ def type_errors(field: dict):
     expected = {"integer": "a whole number such as 42 (no decimals, spaces or thousands separators)",
                 "number": "a number such as 35.52 (a dot for decimals)",
                 "date": "a date written YYYY-MM-DD, such as 2025-03-07"}[kind]
-    bad = pl.col(name).is_not_null() & typed_value(field).is_null()
+    bad = pl.col(name).is_not_null() & (typed_value(field) if value is None else value).is_null()
     return "type", bad, name, fmt(f"{name} is {{}}; it must be {expected}", _quoted(name))
 
 
@@ -144,7 +144,7 @@ def pattern_errors(field: dict):
 
 
 @rule("range", kind="structural")
-def range_errors(field: dict):
+def range_errors(field: dict, value: pl.Expr | None = None):
     """A number is below its column's minimum or above its maximum (e.g. a negative count, a point outside Syria's bounding box).
 
     Reported at the row and column of the value."""
@@ -153,7 +153,7 @@ def range_errors(field: dict):
     low, high = constraints.get("minimum"), constraints.get("maximum")
     if field.get("type") not in ("integer", "number") or (low is None and high is None):
         return None
-    value = typed_value(field)
+    value = typed_value(field) if value is None else value
     bad = pl.lit(False)
     if isinstance(low, (int, float)):
         bad = bad | (value < low)
@@ -164,6 +164,28 @@ def range_errors(field: dict):
     return "range", bad, name, fmt(f"{name} is {{}}; it must be {bounds}", _quoted(name))
 
 
+def id_codes(*columns: pl.Series) -> list[pl.Series] | None:
+    """Exact integer stand-ins for string ids, or None when the ids do not all look alike.
+
+    When every value of every column is one prefix ("F-") and 1 to 17 digits, the code
+    digits × 32 + digit count is equal for two ids exactly when the strings are equal
+    ("F-0001" and "F-00001" stay apart), and integers hash and join several times faster
+    than strings. Nulls stay null. Anything else (another prefix, a letter among the
+    digits) returns None and the caller compares the strings themselves."""
+    first = next((c.drop_nulls()[0] for c in columns if c.dtype == pl.String and c.null_count() < c.len()), None)
+    if first is None or any(c.dtype != pl.String for c in columns) or "-" not in first:
+        return None
+    prefix = first[:first.index("-") + 1]
+    shape = "^" + "".join(f"[{ch}]" if not ch.isalnum() else ch for ch in prefix) + "[0-9]{1,17}$"
+    if not prefix[:-1].isascii() or not prefix[:-1].isalnum():
+        return None
+    if not all(c.str.contains(shape).fill_null(True).all() for c in columns):
+        return None
+    size = len(prefix)
+    return [c.str.slice(size).cast(pl.UInt64) * 32 + (c.str.len_bytes() - size).cast(pl.UInt64)
+            for c in columns]
+
+
 @rule("primary-key", kind="structural")
 def primary_key_errors(frame: pl.DataFrame, key: str, table_name: str) -> pl.DataFrame:
     """A row's id is empty or repeats the id of an earlier row.
@@ -172,10 +194,13 @@ def primary_key_errors(frame: pl.DataFrame, key: str, table_name: str) -> pl.Dat
     ids = pl.col(key)
     empty = findings_frame(frame, ids.is_null(), key,
                            pl.lit(f"{key} is empty; every row of {table_name} needs its own id"))
-    dup = frame.select(LINE, key).filter(ids.is_not_null() & ids.is_duplicated())
+    codes = id_codes(frame[key])
+    group = "\x00code" if codes else key
+    narrow = frame.select(LINE, key).with_columns(codes[0].alias(group)) if codes else frame.select(LINE, key)
+    dup = narrow.filter(pl.col(group).is_not_null() & pl.col(group).is_duplicated())
     if dup.is_empty():
         return empty
-    dup = dup.with_columns(first=pl.col(LINE).min().over(key)).filter(pl.col(LINE) != pl.col("first"))
+    dup = dup.with_columns(first=pl.col(LINE).min().over(group)).filter(pl.col(LINE) != pl.col("first"))
     repeated = findings_frame(dup, pl.lit(True), key,
                               fmt(f"{key} {{}} is already used at line {{}}; give this row a new, unused id",
                                         pl.col(key), pl.col("first")), pl.col(key))
@@ -192,7 +217,13 @@ def foreign_key_errors(frame: pl.DataFrame, column: str, target: pl.Series, targ
     # No dedup of the targets: an anti join keeps the same rows either way, and
     # making 3M ids unique first costs more than the join itself.
     known = pl.DataFrame({column: target.drop_nulls()})
-    missing = refs.join(known, on=column, how="anti")
+    codes = id_codes(refs[column], known[column])
+    if codes:  # join on exact integer stand-ins of the ids
+        code = "\x00code"
+        missing = refs.with_columns(codes[0].alias(code)).join(
+            pl.DataFrame({code: codes[1]}), on=code, how="anti").drop(code)
+    else:
+        missing = refs.join(known, on=column, how="anti")
     return findings_frame(missing, pl.lit(True), column,
                           fmt(f"{column} {{}} is not a {target_column} in {target_path}; "
                                     f"add that row to {target_table} or correct the id", _quoted(column)))
@@ -220,19 +251,34 @@ def bytes_hash(root: Path, resource: dict) -> Finding | None:
 
 
 FIELD_RULES = (required_errors, type_errors, enum_errors, pattern_errors, range_errors)
+TYPED = "\x00typed:"  # prefix of the column holding a column's cast values, computed once
 
 
-def check_fields(table: Table) -> dict[str, pl.DataFrame]:
+def with_casts(frame: pl.DataFrame, fields: list[dict]) -> pl.DataFrame:
+    """``frame`` plus, for each integer, number and date column, its cast values (TYPED + name).
+
+    The type rule, the range rule and the typed frame of the later rules all read
+    these, so each column is parsed once."""
+    return frame.with_columns(typed_value(f).alias(TYPED + f["name"]) for f in fields
+                              if f.get("type") in ("integer", "number", "date") and f["name"] in frame.columns)
+
+
+def check_fields(frame: pl.DataFrame, fields: list[dict], blank: list[int]) -> dict[str, pl.DataFrame]:
     """{rule id: findings} of type, required, enum, pattern and range over every column.
 
+    ``frame`` comes from ``with_casts``; ``blank`` lists its blank rows.
     As frictionless does: a blank row gets only its blank-row error (and its
     primary-key error), a value of the wrong type only its type error (range sees
     it as null; enums and patterns apply to strings only), and a missing cell of a
     required column both missing-cell and required.
     """
-    frame = table.frame
-    blank = sorted({f.row for f in table.findings if f.rule == "blank-row"})
-    found = run_checks(frame, [check(field) for field in table.fields for check in FIELD_RULES])
+    checks = []
+    for field in fields:
+        cast = TYPED + field["name"]
+        value = pl.col(cast) if cast in frame.columns else None
+        for check in FIELD_RULES:
+            checks.append(check(field, value) if check in (type_errors, range_errors) else check(field))
+    found = run_checks(frame, checks)
     out = {}
     for rule_id, parts in found.items():
         rows = pl.concat(parts)
