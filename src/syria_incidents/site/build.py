@@ -20,6 +20,7 @@ from pathlib import Path
 from ..history import write_history
 from ..package import read_descriptor, resolve_root
 from . import schema
+from .facet_counts import write_facet_counts
 from .fingerprint import FINGERPRINT_TABLE, fingerprint
 from .views import VIEWS, create_view_sql
 
@@ -126,6 +127,8 @@ def _write(conn: sqlite3.Connection, root: Path, descriptor: dict, result: Build
         if columns:
             for statement in schema.fts_sql(resource["name"], columns):
                 conn.execute(statement)
+    # After the indexes: each count is then a scan of one small index.
+    write_facet_counts(conn, descriptor)
     for view in VIEWS:
         conn.execute(create_view_sql(view))
     write_history(conn, root)  # revision chains; record history only in a git checkout (history.py)

@@ -16,7 +16,7 @@ from ..stamp import file_integrity
 
 FINGERPRINT_TABLE = "build_fingerprint"
 # Bump when the build writes a different schema, views or search, to force a rebuild.
-BUILD_FORMAT = "1"
+BUILD_FORMAT = "2"  # 2: facet_counts
 
 
 def fingerprint(root: Path) -> dict[str, str]:

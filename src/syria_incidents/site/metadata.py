@@ -17,12 +17,17 @@ from ..package import read_descriptor, resolve_root
 from . import schema
 from .build import DATABASE_NAME, NUMBER_TEXT_TABLE
 from .dashboards import dashboards
+from .facet_counts import COLUMNS as FACET_COUNT_COLUMNS
+from .facet_counts import DESCRIPTION as FACET_COUNTS_DESCRIPTION
+from .facet_counts import FACET_COUNTS_TABLE
 from .fingerprint import FINGERPRINT_TABLE
 from .queries import QUERIES
 from .reader import FACETS, LABEL_COLUMNS, SORT
 from .views import VIEWS, create_view_sql
 
 METADATA_NAME = "metadata.yaml"
+# The facet type of plugins/precounted_facets.py.
+PRECOUNTED_FACET = "column_precounted"
 HEADER = ("# Datasette metadata, generated from datapackage.json by `syria-incidents metadata`.\n"
           "# Do not edit by hand: change datapackage.json or src/syria_incidents/site/, then\n"
           "# run `syria-incidents metadata`. A test checks this file is current.\n")
@@ -64,7 +69,8 @@ def _tables(descriptor: dict) -> dict:
         table = {
             "description": res["description"],
             "label_column": LABEL_COLUMNS[name],
-            "facets": FACETS[name],
+            # Counted at build time for the unfiltered page (plugins/precounted_facets.py).
+            "facets": [{PRECOUNTED_FACET: column} for column in FACETS[name]],
         }
         column, descending = SORT[name]
         table["sort_desc" if descending else "sort"] = column
@@ -169,6 +175,8 @@ def _hidden() -> dict:
         FINGERPRINT_TABLE: {"hidden": True, "description": "What the database was built from."},
         NUMBER_TEXT_TABLE: {"hidden": True,
                             "description": "Original text of number cells, for exact export."},
+        FACET_COUNTS_TABLE: {"hidden": True, "description": FACET_COUNTS_DESCRIPTION,
+                             "columns": FACET_COUNT_COLUMNS},
     }
 
 

@@ -7,9 +7,10 @@ descriptor; a test checks it.
 
 from __future__ import annotations
 
-# Facets shown on each table page: the vocabularies a reader narrows by first. Each
-# facet counts the whole table (about 0.1 us a row, ~300 ms at 3M figures), so the
-# tables that grow largest get two; readers add others from any column's menu.
+# Facets shown on each table page: the vocabularies a reader narrows by first. The build
+# counts them into facet_counts for the unfiltered page (facet_counts.py); a filtered page
+# counts its rows live (~0.1 us a row), so the tables that grow largest keep two; readers
+# add others from any column's menu.
 FACETS: dict[str, list[str]] = {
     "sources": ["source_type", "publisher", "language"],
     "actors": ["actor_type"],
