@@ -53,8 +53,19 @@ def test_github_format(tmp_path):
     root, line = _broken(tmp_path)
     result = CliRunner().invoke(main, ["validate", str(root), "--format", "github"])
     assert result.exit_code == 1
-    assert (f"::error file=data/casualties.csv,line={line},col=count_best,title=subtotals-within-total::"
+    # col is the character position where the count_best cell starts on that line.
+    text = (root / "data" / "casualties.csv").read_text(encoding="utf-8").splitlines()
+    header, row = text[0].split(","), text[line - 1]
+    column = len(",".join(row.split(",")[: header.index("count_best")])) + 2
+    assert (f"::error file=data/casualties.csv,line={line},col={column},title=subtotals-within-total::count_best: "
             in result.stdout)
+
+
+def test_cell_starts_respects_quoted_commas():
+    from syria_incidents.validators.positions import cell_starts
+
+    assert cell_starts('a,"b,c",d') == [1, 3, 9]
+    assert cell_starts("") == [1]
 
 
 def test_warnings_pass_unless_strict(tmp_path):

@@ -10,7 +10,7 @@ import click
 from .options import package_path_argument
 
 
-def _github(finding) -> str:
+def _github(finding, column: int | None) -> str:
     # Workflow commands escape %, CR and LF in the message, and also , and : in properties.
     def prop(value) -> str:
         return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") \
@@ -20,16 +20,33 @@ def _github(finding) -> str:
     props = [f"file={prop(finding.path or 'datapackage.json')}"]
     if finding.row is not None:
         props.append(f"line={finding.row}")
-    if finding.field:
-        props.append(f"col={prop(finding.field)}")
+    if column is not None:
+        props.append(f"col={column}")  # a character position, as GitHub expects
     props.append(f"title={prop(finding.rule)}")
-    return f"::{finding.severity} {','.join(props)}::{message}"
+    where = f"{finding.field}: " if finding.field else ""
+    return f"::{finding.severity} {','.join(props)}::{where}{message}"
+
+
+def _github_lines(report, path):
+    from ..package import resolve_root
+    from ..validators.positions import character_columns
+
+    try:
+        columns = character_columns(resolve_root(path), report.errors)
+    except Exception:  # no package to read lines from: annotate without columns
+        columns = {}
+    for finding in report.errors:
+        yield _github(finding, columns.get((finding.path, finding.row, finding.field)))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _summary(report) -> str:
     s = report.stats
-    return (f"{'valid' if report.valid else 'INVALID'}: {s['tables']} tables, {s['rows']} rows, "
-            f"{s['errors']} errors, {s['warnings']} warnings in {s['seconds']:.2f} s")
+    return (f"{'valid' if report.valid else 'INVALID'}: {_count(s['tables'], 'table')}, {_count(s['rows'], 'row')}, "
+            f"{_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')} in {s['seconds']:.2f} s")
 
 
 def _run(path, show_progress: bool):
@@ -65,9 +82,12 @@ def validate(path: str | None, format_: str, strict: bool) -> None:
         sys.exit(2)
     if format_ == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    elif format_ == "github":
+        for line in _github_lines(report, path):
+            click.echo(line)
     else:
         for finding in report.errors:
-            click.echo(_github(finding) if format_ == "github" else str(finding))
+            click.echo(str(finding))
     click.echo(_summary(report), err=format_ != "text")
     if any(f.rule == "descriptor" for f in report.errors):
         sys.exit(2)
