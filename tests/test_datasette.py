@@ -15,23 +15,18 @@ from datasette.app import Datasette
 from datasette.utils.testing import TestClient as DatasetteClient
 from validate_helpers import copy_package, read_rows, write_rows
 
+from datasette_helpers import DB, datasette_client as _client
+
 from syria_incidents.package import read_descriptor
 from syria_incidents.site import build_database, build_metadata, metadata_is_current
 from syria_incidents.site.dashboards import dashboards
 from syria_incidents.site.metadata import view_columns
 from syria_incidents.site.queries import QUERIES
-from syria_incidents.site.serve import SETTINGS, plugins_dir, typed_settings
+from syria_incidents.site.serve import SETTINGS, typed_settings
 from syria_incidents.site.views import VIEWS
 
-DB = "syria_incidents"
 INJECTED_SCRIPT = "<script>window.__injected = 'script'</script>"
 INJECTED_IMG = "<img src=x onerror=\"window.__injected = 'img'\">"
-
-
-def _client(db: Path, descriptor: dict) -> DatasetteClient:
-    ds = Datasette([], immutables=[str(db)], metadata=build_metadata(descriptor, db.stem),
-                   settings=typed_settings(), plugins_dir=str(plugins_dir()))
-    return DatasetteClient(ds)
 
 
 @pytest.fixture(scope="module")

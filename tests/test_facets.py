@@ -16,20 +16,15 @@ import pytest
 from datasette.app import Datasette
 from datasette.utils.testing import TestClient as DatasetteClient
 
+from datasette_helpers import DB, datasette_client as _client
+
 from syria_incidents.package import read_descriptor
 from syria_incidents.site import build_database, build_metadata
 from syria_incidents.site.facet_counts import FACET_COUNTS_TABLE
 from syria_incidents.site.metadata import PRECOUNTED_FACET
 from syria_incidents.site.reader import FACETS
-from syria_incidents.site.serve import plugins_dir, typed_settings
+from syria_incidents.site.serve import plugins_dir
 
-DB = "syria_incidents"
-
-
-def _client(db: Path, descriptor: dict) -> DatasetteClient:
-    ds = Datasette([], immutables=[str(db)], metadata=build_metadata(descriptor, db.stem),
-                   settings=typed_settings(), plugins_dir=str(plugins_dir()))
-    return DatasetteClient(ds)
 
 
 @pytest.fixture(scope="module")
