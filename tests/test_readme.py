@@ -24,3 +24,12 @@ def test_readme_setup_is_the_two_make_commands_ci_runs(repo_root):
     commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
     assert commands == ["make serve", "make test"]
     assert "make test" in (repo_root / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_cli_command_is_in_the_readme(repo_root):
+    from syria_incidents.cli import main
+
+    text = (repo_root / "README.md").read_text(encoding="utf-8")
+    table = text.split("## Command line", 1)[1]
+    missing = [name for name in main.commands if f"`syria-incidents {name}" not in table]
+    assert not missing, f"commands missing from the README's command table: {missing}"
