@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import click
 
 from ..package import PackageNotFound
@@ -14,19 +16,23 @@ db_option = click.option(
 )
 
 
-def _finding_line(finding) -> str:
-    place = ":".join(str(p) for p in (finding.path, finding.row, finding.field) if p is not None)
-    return f"{place}: {finding.rule}: {finding.message}"
+@contextmanager
+def _site_errors():
+    """Turn a missing package or a failed validation into a clean command-line error."""
+    from ..site import ValidationFailed
 
-
-def _refuse(exc) -> click.ClickException:
-    report = exc.report
-    lines = [_finding_line(f) for f in report.errors if f.severity == "error"]
-    return click.ClickException(
-        "the package is not valid, so no database was built (the previous one is untouched):\n"
-        + "\n".join(lines)
-        + f"\n{len(lines)} errors; fix them (`syria-incidents validate` shows the same report)."
-    )
+    try:
+        yield
+    except PackageNotFound as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ValidationFailed as exc:
+        # A Finding prints as path:line:field: rule: message, as `validate` prints it.
+        lines = [str(f) for f in exc.report.errors if f.severity == "error"]
+        raise click.ClickException(
+            "the package is not valid, so no database was built (the previous one is untouched):\n"
+            + "\n".join(lines)
+            + f"\n{len(lines)} errors; fix them (`syria-incidents validate` shows the same report)."
+        ) from exc
 
 
 @click.command()
@@ -41,14 +47,10 @@ def build(path: str | None, out: str | None) -> None:
 
     Example: syria-incidents build --out dist/syria_incidents.db
     """
-    from ..site import ValidationFailed, build_database
+    from ..site import build_database
 
-    try:
+    with _site_errors():
         result = build_database(path, out)
-    except PackageNotFound as exc:
-        raise click.ClickException(str(exc)) from exc
-    except ValidationFailed as exc:
-        raise _refuse(exc) from exc
     rows = ", ".join(f"{name} {count}" for name, count in result.rows.items())
     click.echo(f"built {result.path} in {result.seconds:.1f} s ({rows})")
 
@@ -68,15 +70,11 @@ def serve(path: str | None, host: str, port: int, out: str | None) -> None:
 
     Example: syria-incidents serve --port 8001
     """
-    from ..site import ValidationFailed, datasette_command, prepare
+    from ..site import datasette_command, prepare
     from ..site.serve import run
 
-    try:
+    with _site_errors():
         prepared = prepare(path, out)
-    except PackageNotFound as exc:
-        raise click.ClickException(str(exc)) from exc
-    except ValidationFailed as exc:
-        raise _refuse(exc) from exc
     state = "rebuilt" if prepared.rebuilt else "up to date"
     click.echo(f"{prepared.database} ({state}); serving on http://{host}:{port}/", err=True)
     raise SystemExit(run(datasette_command(prepared, host, port)))
