@@ -87,21 +87,21 @@ def subtotals_within_total(t) -> pl.DataFrame:
     if totals.is_empty():
         return _empty()
     # Name the parts only for the totals they exceed.
-    listed = parts.filter(pl.col("parent_figure_id").is_in(totals["figure_id"].implode())).group_by(
+    listed = t.ids.readable(parts.filter(pl.col("parent_figure_id").is_in(totals["figure_id"].implode()))).group_by(
         "parent_figure_id").agg(fmt("{} {}", "figure_id", pl.col("count_best").cast(pl.String).fill_null("?"))
                                 .head(8).str.join(", ").alias("parts"))
-    totals = totals.join(listed, left_on="figure_id", right_on="parent_figure_id", how="left")
+    totals = t.ids.readable(totals).join(listed, left_on="figure_id", right_on="parent_figure_id", how="left")
     parts = pl.when(pl.col("n") > 8).then(pl.col("parts") + ", …").otherwise(pl.col("parts"))
     best = findings_frame(
         totals, (pl.col("best_sum") > pl.col("count_best")).fill_null(False), "count_best",
         fmt("the parts of {} ({}) sum to {}, more than its count_best {}; lower a part's count_best "
                   "or raise {}'s count_best (if the source's own numbers do not add up, record it in the allowlist)",
-                  "figure_id", parts, "best_sum", "count_best", "figure_id"), pl.col("figure_id"))
+                  "figure_id", parts, "best_sum", "count_best", "figure_id"), pl.col("figure_id"), ids=t.ids)
     low = findings_frame(
         totals, (pl.col("has_low") & (pl.col("low_sum") > pl.col("count_high"))).fill_null(False), "count_high",
         fmt("the count_low of the parts of {} sum to {}, more than its count_high {}; lower a part's "
                   "count_low or raise {}'s count_high", "figure_id", "low_sum", "count_high", "figure_id"),
-        pl.col("figure_id"))
+        pl.col("figure_id"), ids=t.ids)
     return pl.concat([best, low])
 
 
@@ -115,7 +115,7 @@ def subtotal_same_outcome(t) -> pl.DataFrame:
     return findings_frame(pairs, bad, "outcome",
                           fmt("figure {} counts {} but is a part of {}, which counts {}; "
                                     "use the same outcome or unlink parent_figure_id",
-                                    "figure_id", "outcome", "parent_figure_id", "outcome_p"), pl.col("figure_id"))
+                                    "figure_id", "outcome", "parent_figure_id", "outcome_p"), pl.col("figure_id"), ids=t.ids)
 
 
 # Values that contain others beyond "any", which contains everything.
@@ -138,7 +138,7 @@ def subtotal_group_narrower(t) -> pl.DataFrame:
     Reported at the part's row, column = the first of victim_group, sex, age_group that is broader than the parent's."""
     pairs = _children(t, *GROUP_COLUMNS)
     bad = ~pl.all_horizontal([_narrower(c) for c in GROUP_COLUMNS])
-    pairs = pairs.filter(bad)
+    pairs = t.ids.readable(pairs.filter(bad))
     if pairs.is_empty():
         return _empty()
     field = pl.lit(None, dtype=pl.String)
@@ -182,19 +182,23 @@ def subtotal_incident_within(t) -> pl.DataFrame:
                           fmt("figure {} is about incident {} but is a part of {}, which is about incident {}; "
                                     "a part must be about the same incident or one within it",
                                     "figure_id", "incident_id", "parent_figure_id", "incident_id_p"),
-                          pl.col("figure_id"))
+                          pl.col("figure_id"), ids=t.ids)
 
 
-def _cycles(frame: pl.DataFrame, key: str, parent: str, what: str, unique: bool = False) -> pl.DataFrame:
+def _cycles(t, table: str, key: str, parent: str, what: str) -> pl.DataFrame:
+    frame = t[table]
     cycles = nodes_on_cycles(frame[key], frame[parent])
     if not cycles:
         return _empty()
-    chains = pl.DataFrame({key: list(cycles), "chain": [" → ".join(c + c[:1]) for c in cycles.values()]},
-                          schema={key: pl.String, "chain": pl.String})
-    rows = _first(frame, key, unique=unique).join(chains, on=key, how="inner")
+    members = pl.Series(key, [m for cycle in cycles.values() for m in cycle], dtype=frame.schema[key])
+    text = dict(zip(members.to_list(), t.ids.readable(members.to_frame())[key].to_list()))
+    chains = pl.DataFrame({key: list(cycles), "chain": [" → ".join(text[m] for m in c + c[:1])
+                                                       for c in cycles.values()]},
+                          schema={key: frame.schema[key], "chain": pl.String})
+    rows = _first(frame, key, unique=_unique(t, table)).join(chains, on=key, how="inner")
     return findings_frame(rows, pl.lit(True), parent,
                           fmt(f"{{}} is its own ancestor through {parent} ({{}}); {what}", key, "chain"),
-                          pl.col(key))
+                          pl.col(key), ids=t.ids)
 
 
 @rule("figure-tree-acyclic")
@@ -202,8 +206,8 @@ def figure_tree_acyclic(t) -> pl.DataFrame:
     """Figures and their parts form a tree: no figure is, through parent_figure_id, a part of itself.
 
     Reported at every figure on the cycle, column parent_figure_id."""
-    return _cycles(t["casualties"], "figure_id", "parent_figure_id",
-                   "a part's parent must be a larger total, never one of its own parts", _unique(t, "casualties"))
+    return _cycles(t, "casualties", "figure_id", "parent_figure_id",
+                   "a part's parent must be a larger total, never one of its own parts")
 
 
 @rule("incident-tree-acyclic")
@@ -211,8 +215,8 @@ def incident_tree_acyclic(t) -> pl.DataFrame:
     """Incidents form a tree: no incident is, through parent_incident_id, part of itself.
 
     Reported at every incident on the cycle, column parent_incident_id."""
-    return _cycles(t["incidents"], "incident_id", "parent_incident_id",
-                   "point parent_incident_id at the wider incident, never at a part of this one", _unique(t, "incidents"))
+    return _cycles(t, "incidents", "incident_id", "parent_incident_id",
+                   "point parent_incident_id at the wider incident, never at a part of this one")
 
 
 @rule("revision-chain-acyclic")
@@ -220,8 +224,8 @@ def revision_chain_acyclic(t) -> pl.DataFrame:
     """Revisions form chains, not loops: no figure supersedes itself, directly or through others.
 
     Reported at every figure on the loop, column supersedes_figure_id."""
-    return _cycles(t["casualties"], "figure_id", "supersedes_figure_id",
-                   "supersedes_figure_id must point at an older figure", _unique(t, "casualties"))
+    return _cycles(t, "casualties", "figure_id", "supersedes_figure_id",
+                   "supersedes_figure_id must point at an older figure")
 
 
 @rule("place-tree-acyclic")
@@ -229,8 +233,8 @@ def place_tree_acyclic(t) -> pl.DataFrame:
     """Places form a tree: no place lies, through parent_place_id, inside itself.
 
     Reported at every place on the cycle, column parent_place_id."""
-    return _cycles(t["places"], "place_id", "parent_place_id",
-                   "point parent_place_id at the larger place this one lies in", _unique(t, "places"))
+    return _cycles(t, "places", "place_id", "parent_place_id",
+                   "point parent_place_id at the larger place this one lies in")
 
 
 @rule("child-incident-within-parent-dates")
@@ -247,7 +251,7 @@ def child_incident_within_parent_dates(t) -> pl.DataFrame:
     pe = pl.coalesce("end_date_p", "start_date_p")
     start_out = ((cs < ps) | (cs > pe)).fill_null(False)
     end_out = ((ce > pe) | (ce < ps)).fill_null(False)
-    pairs = pairs.filter(start_out | end_out)
+    pairs = t.ids.readable(pairs.filter(start_out | end_out))
     return pairs.select(
         LINE, pl.when(start_out).then(pl.lit("start_date")).otherwise(pl.lit("end_date")).alias("field"),
         fmt("incident {} ({} to {}) is part of {} ({} to {}) but lies outside its dates; "
@@ -270,7 +274,7 @@ def figure_reported_after_incident_start(t) -> pl.DataFrame:
     return findings_frame(rows, (pl.col("reported_on") < pl.col("start_date")).fill_null(False), "reported_on",
                           fmt("figure {} is reported on {}, before its incident {} began on {}; "
                                     "correct reported_on or the incident", "figure_id", "reported_on",
-                                    "incident_id", "start_date"), pl.col("figure_id"))
+                                    "incident_id", "start_date"), pl.col("figure_id"), ids=t.ids)
 
 
 def _before_source(rows: pl.DataFrame, t, id_col: str, date_col: str, what: str) -> pl.DataFrame:
@@ -279,7 +283,7 @@ def _before_source(rows: pl.DataFrame, t, id_col: str, date_col: str, what: str)
     return findings_frame(rows, (pl.col(date_col) > pl.col("published_on")).fill_null(False), date_col,
                           fmt(f"{what} {{}} is dated {date_col} {{}}, after its source {{}} was published "
                                     f"on {{}}; correct {date_col} or the source", id_col, date_col,
-                                    "source_id", "published_on"), pl.col(id_col))
+                                    "source_id", "published_on"), pl.col(id_col), ids=t.ids)
 
 
 @rule("figure-reported-before-source-published")
@@ -327,7 +331,7 @@ def revision_earlier_same_reporter(t) -> pl.DataFrame:
     return findings_frame(rows, pl.lit(True), "supersedes_figure_id",
                           fmt("figure {} revises {}, but {}; a revision replaces an earlier figure by the "
                                     "same reporter about the same incident", "figure_id", "supersedes_figure_id",
-                                    reasons), pl.col("figure_id"))
+                                    reasons), pl.col("figure_id"), ids=t.ids)
 
 
 @rule("coordinates-inside-syria")
@@ -350,7 +354,7 @@ def coordinates_inside_syria(t, bbox=None) -> pl.DataFrame:
     return findings_frame(p, ~pl.col("inside"), "latitude",
                           fmt("place {} ({}, {}) lies outside Syria; check the coordinates "
                                     "(latitude first, then longitude, in decimal degrees)",
-                                    "place_id", "latitude", "longitude"), pl.col("place_id"))
+                                    "place_id", "latitude", "longitude"), pl.col("place_id"), ids=t.ids)
 
 
 @rule("source-uncited", "warning")
@@ -363,7 +367,7 @@ def source_uncited(t) -> pl.DataFrame:
     rows = t["sources"].select(LINE, "source_id").filter(pl.col("source_id").is_not_null()).join(cited.unique(), on="source_id", how="anti")
     return findings_frame(rows, pl.lit(True), "source_id",
                           fmt("source {} is not cited by any incident, figure or statement; cite it or remove it",
-                                    "source_id"), pl.col("source_id"))
+                                    "source_id"), pl.col("source_id"), ids=t.ids)
 
 
 # rule id -> (table the findings belong to, tables the rule reads, function)

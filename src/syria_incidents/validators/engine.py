@@ -14,9 +14,10 @@ from ..package import DESCRIPTOR_NAME, PackageNotFound, resolve_root
 from .allowlist import allowed, load_allowlist
 from .crosstable import CROSS_RULES
 from .findings import Finding, Report, sort_key
+from .ids import IdCodec, id_prefix
 from .reading import LINE, Table, Unsliceable, read_table
 from .registry import rule, severity
-from .structural import TYPED, bytes_hash, check_fields, foreign_key_errors, primary_key_errors, with_casts
+from .structural import MATCHES, TYPED, bytes_hash, check_fields, foreign_key_errors, primary_key_errors, with_casts
 from .text import check_text
 
 
@@ -66,10 +67,11 @@ class Frames(dict):
         super().__init__()
         self.unique: set[str] = set()  # tables whose primary key has no repeated id
         self.heights: dict[str, int] = {}
+        self.ids = IdCodec()  # the id columns of the frames hold its codes
 
 
 def _kept_columns(resources: list[dict]) -> dict[str, set[str]]:
-    """{table: columns the later rules read}: foreign keys (both ends), pandera and cross-table columns."""
+    """{table: columns the later rules read}: keys (both ends of foreign keys), pandera and cross-table columns."""
     from .crosstable import COLUMNS
 
     keep = {name: set(cols) for name, cols in COLUMNS.items()}
@@ -78,11 +80,15 @@ def _kept_columns(resources: list[dict]) -> dict[str, set[str]]:
             column, target_name, target_field = fk
             keep.setdefault(res["name"], set()).add(column)
             keep.setdefault(target_name, set()).add(target_field)
+        key = _primary_key_of(res)
+        if key is not None:
+            keep.setdefault(res["name"], set()).add(key)
     return keep
 
 
-def _typed(frame: pl.DataFrame, fields: list[dict], keep: set[str]) -> pl.DataFrame:
-    """The kept columns in their declared types: the casts made by ``with_casts``, the strings as they are.
+def _typed(frame: pl.DataFrame, fields: list[dict], keep: set[str], ids: IdCodec) -> pl.DataFrame:
+    """The kept columns in their declared types: the casts made by ``with_casts``, ids as codes
+    (see ids.py), the other strings as they are.
 
     A column with an enum holds few distinct values: it is kept as Categorical (4 bytes a
     row instead of 16), which compares and prints as the same strings."""
@@ -92,45 +98,49 @@ def _typed(frame: pl.DataFrame, fields: list[dict], keep: set[str]) -> pl.DataFr
         if isinstance((f.get("constraints") or {}).get("enum"), list) and f.get("type", "string") == "string":
             return pl.col(f["name"]).cast(pl.Categorical)
         return pl.col(f["name"])
-    return frame.select(LINE, *(kept(f).alias(f["name"]) for f in fields
-                                if f["name"] in keep and f["name"] in frame.columns))
+    kept_fields = [f for f in fields if f["name"] in keep and f["name"] in frame.columns]
+    coded = {f["name"]: prefix for f in kept_fields
+             if f.get("type", "string") == "string" and (prefix := id_prefix(f)) and MATCHES + f["name"] in frame.columns}
+    typed = frame.select(LINE, *(kept(f).alias(f["name"]) for f in kept_fields),
+                         *(pl.col(MATCHES + name) for name in coded))
+    # A value that matches an id pattern (^F-[0-9]{4,}$) is the prefix and digits only.
+    return ids.encode(typed, coded, {name: pl.col(MATCHES + name) for name in coded}).drop(
+        MATCHES + name for name in coded)
 
 
-def _read_and_check(root: Path, res: dict, keep: set[str]):
+def _read_and_check(root: Path, res: dict, keep: set[str], ids: IdCodec):
     """Read one table and run its per-cell rules and primary key, batch by batch.
 
     Returns the table, its findings, its typed frame of the ``keep`` columns (None when
     unreadable) and whether no id repeats. Only one batch of all-strings columns
-    exists at a time; a slice read that disagrees with the whole file is read again whole."""
-    for sliced in (True, False):
-        table = read_table(root, res, sliced=sliced)
+    exists at a time; a file polars cannot read line by line is read again by Python's csv module."""
+    for fast in (True, False):
+        table = read_table(root, res, fast=fast)
         if not table.readable:
             return table, list(table.findings), None, False
         try:
-            return _check_batches(table, keep)
+            return _check_batches(table, keep, ids)
         except Unsliceable:
             continue
-    raise AssertionError("a whole-file read is never sliced")  # pragma: no cover
+    raise AssertionError("the csv module's read is never sliced")  # pragma: no cover
 
 
-def _check_batches(table: Table, keep: set[str]):
+def _check_batches(table: Table, keep: set[str], ids: IdCodec):
     """Per-cell and text rules on each batch as it is read; then the primary key over all ids."""
     local: list[Finding] = []
-    parts, key_parts = [], []
-    key = _primary_key(table)
+    parts = []
     for frame, blank in table.batches():
         frame = with_casts(frame, table.fields)
         for rule_id, found in check_fields(frame, table.fields, blank).items():
             local.extend(_to_findings(found, table, rule_id))
         local.extend(_guarded(table, "text", lambda: check_text(frame, table.fields)))
-        parts.append(_typed(frame, table.fields, keep))
-        if key is not None:
-            key_parts.append(frame.select(LINE, key))
+        parts.append(_typed(frame, table.fields, keep, ids))
         del frame
     typed = _joined(parts)
     clean = True
-    if key is not None:
-        found = primary_key_errors(_joined(key_parts), key, table.name)
+    key = _primary_key(table)
+    if key is not None and key in typed.columns:
+        found = primary_key_errors(typed, key, table.name, ids)
         clean = found["record_id"].null_count() == found.height  # repeated ids carry their id
         local.extend(_to_findings(found, table, "primary-key"))
     return table, table.findings + local, typed, clean
@@ -144,13 +154,19 @@ def _joined(parts: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(parts, rechunk=False).rechunk()
 
 
-def _primary_key(table: Table) -> str | None:
-    """The first primary-key column, when the table has it."""
-    keys = table_schema(table).get("primaryKey") or []
+def _primary_key_of(resource: dict) -> str | None:
+    """The first primary-key column a resource declares, if any."""
+    keys = (resource.get("schema") or {}).get("primaryKey") or []
     for key in ([keys] if isinstance(keys, str) else keys[:1]):
-        if isinstance(key, str) and key in table.names:
+        if isinstance(key, str):
             return key
     return None
+
+
+def _primary_key(table: Table) -> str | None:
+    """The first primary-key column, when the table has it."""
+    key = _primary_key_of({"schema": table.schema})
+    return key if key in table.names else None
 
 
 def _bbox(table: Table):
@@ -185,7 +201,7 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
         keep = _kept_columns(resources)
         for res in resources:
             step(f"reading {res['path']}")
-            table, local, frame, clean_key = _read_and_check(root, res, keep.get(res.get("name"), set()))
+            table, local, frame, clean_key = _read_and_check(root, res, keep.get(res.get("name"), set()), typed.ids)
             tables[table.name] = table
             findings.extend(local)
             if frame is None:
@@ -203,7 +219,7 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
             if f.rule == "type":
                 type_lines.setdefault(f.resource, set()).add(f.row)
         for name, table in readable.items():
-            findings.extend(_guarded(table, "pandera", lambda: check_table(name, typed[name],
+            findings.extend(_guarded(table, "pandera", lambda: check_table(name, typed[name], typed.ids,
                                                                             type_lines.get(name, set()))))
         step("checking across tables")
         for rule_id, (owner, needs, func) in CROSS_RULES.items():
@@ -247,8 +263,8 @@ def _fk_specs(resource: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def _foreign_keys(table: Table, typed: dict[str, pl.DataFrame], tables: dict[str, Table]) -> list[Finding]:
-    """Foreign keys, over the kept id columns (strings, exactly as read)."""
+def _foreign_keys(table: Table, typed: Frames, tables: dict[str, Table]) -> list[Finding]:
+    """Foreign keys, over the kept id columns (coded ids, or strings exactly as read)."""
     frame = typed[table.name]
     parts = []
     for column, target_name, target_field in _fk_specs({"name": table.name, "schema": table.schema}):
@@ -256,12 +272,8 @@ def _foreign_keys(table: Table, typed: dict[str, pl.DataFrame], tables: dict[str
         if target is None or column not in frame.columns or target_field not in target.columns:
             continue
         parts.append(foreign_key_errors(frame, column, target[target_field], target_name,
-                                        tables[target_name].path, target_field))
+                                        tables[target_name].path, target_field, typed.ids))
     return _to_findings(pl.concat(parts), table, "foreign-key") if parts else []
-
-
-def table_schema(table: Table) -> dict:
-    return table.schema or {}
 
 
 def _guarded(table: Table, what: str, run) -> list[Finding]:

@@ -1,16 +1,15 @@
-"""Read one CSV resource into an all-strings polars frame, reporting what is
+"""Read one CSV resource into all-strings polars frames, reporting what is
 wrong with the file itself: missing file, encoding, header, blank rows and
 ragged rows (the structural checks frictionless makes before it types a cell).
 
-Fast path: polars reads the file; one extra pass over its lines (literal
-counts, a regex only on lines with quotes) finds ragged rows. Anything polars
-cannot read, and any file with a quoted line break (so records and lines no
-longer coincide), goes through Python's ``csv`` module instead, for that file only.
-
-A file larger than ``SLICE_BYTES`` is read in slices of whole lines (records and
-lines coincide on the fast path), so the all-strings copy of a 500 MB file never
-exists at once; a slice polars reads differently from the whole file (its row
-count is not its line count, or it fails) sends the file back to the whole-file read.
+Fast path: polars reads the file in slices of whole lines (``SLICE_BYTES``), so
+the all-strings copy of a 500 MB file never exists at once. Each line of a slice
+gets one extra cell, a marker, before polars reads it: in a row with the right
+number of cells the marker lands in the extra column; anywhere else it shows the
+row is short or long, with no second pass over the lines. A slice whose record
+count is not its line count (a quoted line break), which polars cannot read, or
+which has a carriage return or the marker byte itself, sends the whole file to
+Python's ``csv`` module instead, which reads anything and says where.
 """
 
 from __future__ import annotations
@@ -18,9 +17,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
+import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty, Queue
 
 import polars as pl
 
@@ -29,11 +32,13 @@ from .registry import rule
 
 LINE = "_line"  # the column that carries each record's CSV line number
 _PREFIX = 1 << 16
-SLICE_BYTES = 64 << 20  # files larger than this are read and checked slice by slice
+SLICE_BYTES = 16 << 20  # files are read and checked this many bytes (of whole lines) at a time
+MARKER = "\x01"  # the extra last cell given to every line of a slice
+_MARKED = "\x00marker"  # the column it lands in when a row has the right number of cells
 
 
 class Unsliceable(Exception):
-    """A slice of the file did not read as the same lines of the whole file would: read it whole."""
+    """A slice of the file cannot be read line by line with polars: read the file with Python's csv module."""
 
 
 @dataclass
@@ -48,7 +53,7 @@ class Table:
     findings: list[Finding] = field(default_factory=list)
     # line number -> number of cells the row has, for rows with fewer cells than fields
     short_rows: dict[int, int] = field(default_factory=dict)
-    # (path, byte offset of the first record) when the file is read in slices
+    # (path, byte offset of the first record) when the file is read in slices by polars
     sliced: tuple[Path, int] | None = None
 
     @property
@@ -58,8 +63,8 @@ class Table:
     def batches(self):
         """The rows as all-strings frames with their line numbers, with each frame's blank lines.
 
-        Blank-row and missing-cell findings are added as the frames go by; a sliced
-        read that does not match the whole file's raises ``Unsliceable``."""
+        Blank-row and missing-cell findings are added as the frames go by; a slice
+        polars cannot read line by line raises ``Unsliceable``."""
         frames = [self.frame] if self.sliced is None else _slices(self, *self.sliced)
         blank: set[int] = set()
         for frame in frames:
@@ -170,10 +175,11 @@ def missing_cell(table: Table, row: int, cells: int) -> list[Finding]:
             for name in table.names[cells:]]
 
 
-def read_table(root: Path, resource: dict, sliced: bool = True) -> Table:
+def read_table(root: Path, resource: dict, fast: bool = True) -> Table:
     """The resource's rows as strings (empty = null) with their CSV line numbers.
 
-    ``sliced``: a large file may be read in slices (see ``Table.batches``)."""
+    ``fast``: read with polars, slice by slice (see ``Table.batches``); otherwise
+    with Python's csv module, whole."""
     table = Table(resource.get("name", "?"), str(resource.get("path", "?")),
                   resource.get("schema", {}).get("fields", []), resource.get("schema", {}))
     csv_path = root / table.path
@@ -187,17 +193,15 @@ def read_table(root: Path, resource: dict, sliced: bool = True) -> Table:
             table, 1, "the file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM"))
     if b"\r\n" in prefix.split(b"\n", 1)[0] + b"\n" or prefix.split(b"\n", 1)[0].endswith(b"\r"):
         table.findings.append(line_endings(table))
-    try:
-        _read_fast(csv_path, table, sliced)
-    except _SlowPath:
-        _read_slow(csv_path, table)
-    except Exception:  # polars refused the file: let the csv module say where
+    if fast and b"\r" not in prefix:
+        labels = _header_labels(csv_path)
+        table.findings.extend(header_problems(table, labels) if labels != table.names else [])
+        with open(csv_path, "rb") as fh:
+            fh.readline()  # the header
+            table.sliced = (csv_path, fh.tell())
+    else:
         _read_slow(csv_path, table)
     return table
-
-
-class _SlowPath(Exception):
-    """Records and lines do not coincide, or the file is not valid UTF-8."""
 
 
 def _header_labels(csv_path: Path) -> list[str]:
@@ -209,80 +213,115 @@ def _header_labels(csv_path: Path) -> list[str]:
     return next(csv.reader([text]), [])
 
 
-def _read_fast(csv_path: Path, table: Table, sliced: bool = True) -> None:
-    names = table.names
-    n = len(names)
-    lines = pl.scan_lines(csv_path, name="text").with_row_index("i", offset=1)
-    # Literal counts are cheap; the quote-aware count runs only on lines that need it.
-    stats = lines.select(
-        "i",
-        pl.col("text").str.count_matches(",", literal=True).alias("commas"),
-        pl.col("text").str.count_matches('"', literal=True).alias("quotes"),
-        pl.col("text"),
-    ).filter(
-        (pl.col("quotes") % 2 == 1) | (pl.col("commas") < n - 1)
-        | ((pl.col("commas") > n - 1) & (pl.col("quotes") == 0))
-        | ((pl.col("commas") > n - 1) & (pl.col("quotes") > 0))
-    ).filter(
-        (pl.col("quotes") % 2 == 1) | (pl.col("quotes") == 0)
-        | (pl.col("text").str.replace_all(r'"[^"]*"', "").str.count_matches(",", literal=True) != n - 1)
-    ).collect()
-    if (stats["quotes"] % 2 == 1).any():
-        raise _SlowPath
-    labels = _header_labels(csv_path)
-    table.findings.extend(header_problems(table, labels) if labels != names else [])
-    if sliced and csv_path.stat().st_size > SLICE_BYTES:
-        with open(csv_path, "rb") as fh:
-            fh.readline()  # the header: polars' skip_rows=1 skips exactly this line
-            start = fh.tell()
-        _ragged(table, stats, n)
-        table.sliced = (csv_path, start)
-        return
+def _slices(table: Table, csv_path: Path, start: int):
+    """All-strings frames of about SLICE_BYTES of whole lines each, numbered as in the file.
+
+    The next slice is read while the caller checks this one (polars releases the GIL),
+    so the two cores share reading and checking."""
+    empty = True
+    for frame in prefetched(_read_slices(table, csv_path, start)):
+        empty = False
+        yield frame
+    if empty:
+        yield pl.DataFrame(schema={LINE: pl.Int64} | {name: pl.String for name in table.names})
+
+
+def _read_slices(table: Table, csv_path: Path, start: int):
+    schema = {name: pl.String for name in table.names} | {_MARKED: pl.String}
+    marker = MARKER.encode()
+    line = 2
+    for data in _line_slices(csv_path, start):
+        if b"\r" in data or marker in data:
+            raise Unsliceable
+        marked = data.replace(b"\n", b"," + marker + b"\n")
+        lines = (len(marked) - len(data)) // 2
+        try:
+            frame = pl.read_csv(marked, has_header=False, schema=schema, infer_schema=False,
+                                truncate_ragged_lines=True, null_values=[""], raise_if_empty=False)
+        except Exception as exc:
+            raise Unsliceable from exc
+        del marked
+        if frame.height != lines:  # a quoted line break: records and lines differ
+            raise Unsliceable
+        frame = frame.with_row_index(LINE, offset=line).with_columns(pl.col(LINE).cast(pl.Int64))
+        ragged = frame.filter(pl.col(_MARKED).ne_missing(MARKER))
+        if ragged.height:
+            frame = _unmark(table, frame, ragged, data, line)
+        del data
+        yield frame.drop(_MARKED)
+        line += lines
+
+
+def _line_slices(csv_path: Path, start: int):
+    """The file from byte ``start`` on, as bytes of about SLICE_BYTES, each ending with a line end."""
+    with open(csv_path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size <= start:
+            return
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            pos = start
+            while pos < size:
+                end = min(pos + SLICE_BYTES, size)
+                if end < size and mm[end - 1] != ord("\n"):
+                    line_end = mm.find(b"\n", end)
+                    end = size if line_end < 0 else line_end + 1
+                data = mm[pos:end]
+                pos = end
+                yield data if data.endswith(b"\n") else data + b"\n"  # the last line may have no line end
+
+
+def prefetched(items, ahead: int = 1):
+    """Iterate ``items`` in a background thread, ``ahead`` items in advance; its exceptions are raised here."""
+    queue: Queue = Queue(maxsize=ahead)
+    stop = threading.Event()
+    done = object()
+
+    def produce():
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                queue.put((item, None))
+            queue.put((done, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put((done, exc))
+
+    worker = threading.Thread(target=produce, daemon=True)
+    worker.start()
     try:
-        frame = pl.read_csv(csv_path, has_header=False, skip_rows=1, infer_schema=False,
-                            schema={name: pl.String for name in names}, truncate_ragged_lines=True,
-                            raise_if_empty=False)
-    except pl.exceptions.NoDataError:
-        frame = pl.DataFrame(schema={name: pl.String for name in names})
-    if frame.width != n:
-        raise _SlowPath
-    frame = frame.with_row_index(LINE, offset=2).with_columns(pl.col(LINE).cast(pl.Int64))
-    _ragged(table, stats, n)
-    table.frame = frame
+        while True:
+            item, exc = queue.get()
+            if exc is not None:
+                raise exc
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a blocked producer finish its put and see the stop
+            try:
+                queue.get(timeout=0.05)
+            except Empty:
+                pass
+        worker.join()
 
 
-def _ragged(table: Table, stats: pl.DataFrame, n: int) -> None:
-    """Short rows (kept for missing-cell) and extra-cell findings, from the lines the line pass flagged."""
-    ragged = stats.filter(pl.col("i") > 1)
-    for line, text in zip(ragged["i"].to_list(), ragged["text"].to_list()):
+def _unmark(table: Table, frame: pl.DataFrame, ragged: pl.DataFrame, data: bytes, first: int) -> pl.DataFrame:
+    """Record the slice's short and long rows and take the marker out of the short rows' cells.
+
+    Ragged rows are rare (each is an error), so their text is looked up line by line."""
+    n = len(table.names)
+    texts = data.split(b"\n")
+    for line, *values in ragged.select(LINE, *table.names).iter_rows():
+        text = texts[line - first].decode("utf-8", errors="replace")
         cells = len(next(csv.reader([text]), [])) if text else 0
-        if 0 < cells < n and text.strip(","):
+        if 0 < cells < n and any(v is not None and v != MARKER for v in values):
             table.short_rows[line] = cells
         elif cells > n:
             table.findings.append(extra_cell(table, line, cells))
-
-
-def _slices(table: Table, csv_path: Path, start: int):
-    """All-strings frames of about SLICE_BYTES of whole lines each, numbered as in the file."""
-    names = table.names
-    schema = {name: pl.String for name in names}
-    line = 2
-    with open(csv_path, "rb") as fh:
-        fh.seek(start)
-        while data := fh.read(SLICE_BYTES):
-            if not data.endswith(b"\n"):
-                data += fh.readline()
-            lines = data.count(b"\n") + (not data.endswith(b"\n"))
-            try:
-                frame = pl.read_csv(data, has_header=False, infer_schema=False, schema=schema,
-                                    truncate_ragged_lines=True, raise_if_empty=False)
-            except Exception as exc:  # the whole-file read decides what is wrong
-                raise Unsliceable from exc
-            del data
-            if frame.width != len(names) or frame.height != lines:
-                raise Unsliceable
-            yield frame.with_row_index(LINE, offset=line).with_columns(pl.col(LINE).cast(pl.Int64))
-            line += lines
+    short = pl.col(_MARKED).ne_missing(MARKER)
+    return frame.with_columns(pl.when(short & (pl.col(name) == MARKER)).then(None).otherwise(pl.col(name)).alias(name)
+                              for name in table.names)
 
 
 def _blank_lines(table: Table, frame: pl.DataFrame) -> list[int]:

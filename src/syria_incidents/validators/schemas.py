@@ -15,6 +15,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from .ids import IdCodec
 from .reading import LINE
 from .registry import rule
 from .structural import FINDING_SCHEMA, fmt
@@ -47,7 +48,6 @@ QUALIFIER_SHAPES = {
 class Casualties(pa.DataFrameModel):
     """Casualty figures: the bounds of one figure agree with each other and with its qualifier."""
 
-    figure_id: str = pa.Field(nullable=True)
     count_low: int = pa.Field(nullable=True)
     count_best: int = pa.Field(nullable=True)
     count_high: int = pa.Field(nullable=True)
@@ -127,7 +127,6 @@ def _explain_period(rows: pl.DataFrame) -> pl.DataFrame:
 class Incidents(pa.DataFrameModel):
     """Incidents: an incident's own dates are consistent."""
 
-    incident_id: str = pa.Field(nullable=True)
     start_date: dt.date = pa.Field(nullable=True)
     end_date: dt.date = pa.Field(nullable=True)
 
@@ -157,7 +156,6 @@ def _explain_incident_dates(rows: pl.DataFrame) -> pl.DataFrame:
 class Statements(pa.DataFrameModel):
     """Statements: each one carries its words."""
 
-    statement_id: str = pa.Field(nullable=True)
     quote: str = pa.Field(nullable=True)
     summary: str = pa.Field(nullable=True)
 
@@ -187,7 +185,6 @@ def _explain_quote(rows: pl.DataFrame) -> pl.DataFrame:
 class Places(pa.DataFrameModel):
     """Places: coordinates come as a pair."""
 
-    place_id: str = pa.Field(nullable=True)
     latitude: float = pa.Field(nullable=True)
     longitude: float = pa.Field(nullable=True)
 
@@ -224,8 +221,12 @@ MODELS = {
 }
 
 
-def check_table(name: str, typed: pl.DataFrame, skip_lines: set[int] = frozenset()) -> dict[str, pl.DataFrame]:
+def check_table(name: str, typed: pl.DataFrame, ids: IdCodec,
+                skip_lines: set[int] = frozenset()) -> dict[str, pl.DataFrame]:
     """Run the table's pandera model; {rule id: findings frame} for every failing check.
+
+    The models see only the columns they check; the explanations also name the
+    record, so they get the whole typed row, its id decoded by ``ids``.
 
     Rows in ``skip_lines`` (a value there failed its type) are not judged: their
     unusable value would otherwise read as empty and pile up confusing findings.
@@ -247,7 +248,7 @@ def check_table(name: str, typed: pl.DataFrame, skip_lines: set[int] = frozenset
     for check, explainer in explain.items():
         index = cases.filter(pl.col("check") == check)["index"].drop_nulls().unique().sort()
         if index.len():
-            found = explainer(frame[index.cast(pl.Int64)]).cast(FINDING_SCHEMA)
+            found = explainer(ids.readable(typed[index.cast(pl.Int64)])).cast(FINDING_SCHEMA)
             if skip_lines:
                 found = found.filter(~pl.col(LINE).is_in(sorted(skip_lines)))
             if found.height:

@@ -13,6 +13,7 @@ import polars as pl
 
 from ..stamp import file_integrity
 from .findings import Finding
+from .ids import IdCodec
 from .reading import LINE, Table
 from .registry import rule
 
@@ -45,9 +46,16 @@ def _quoted(column: str) -> pl.Expr:
 
 
 def findings_frame(frame: pl.DataFrame, mask: pl.Expr, field: str | None, message: pl.Expr,
-                   record_id: pl.Expr | None = None) -> pl.DataFrame:
-    """Rows of ``frame`` where ``mask`` holds, as (line, field, message, record_id)."""
-    return frame.filter(mask).select(
+                   record_id: pl.Expr | None = None, ids: IdCodec | None = None) -> pl.DataFrame:
+    """Rows of ``frame`` where ``mask`` holds, as (line, field, message, record_id).
+
+    ``ids``: the codec of the run, when ``frame`` holds coded ids (the message shows them as text)."""
+    rows = frame.filter(mask)
+    if ids is not None:
+        rows = ids.readable(rows)
+    elif any(dtype == pl.UInt64 for dtype in rows.schema.values()):
+        raise TypeError("coded ids need the IdCodec to be shown in a message")
+    return rows.select(
         pl.col(LINE).cast(pl.Int64),
         pl.lit(field, dtype=pl.String).alias("field"),
         message.cast(pl.String).alias("message"),
@@ -128,18 +136,26 @@ def enum_errors(field: dict):
     return "enum", bad, name, fmt(f"{name} is {{}}; it must be one of: {', '.join(allowed)}", _quoted(name))
 
 
+def pattern_regex(field: dict) -> str | None:
+    """The column's pattern as a whole-value regex, or None when it has none."""
+    pattern = field.get("constraints", {}).get("pattern")
+    return f"^(?:{pattern})$" if isinstance(pattern, str) else None
+
+
 @rule("pattern", kind="structural")
-def pattern_errors(field: dict):
+def pattern_errors(field: dict, matches: pl.Expr | None = None):
     """A value does not match its column's pattern (ids like F-0001, URLs, language tags).
 
     Reported at the row and column of the value."""
     name = field["name"]
-    pattern = field.get("constraints", {}).get("pattern")
-    if not isinstance(pattern, str):
+    regex = pattern_regex(field)
+    if regex is None:
         return None
+    pattern = field["constraints"]["pattern"]
     example = field.get("example")
     hint = f" (for example {example})" if example else ""
-    bad = pl.col(name).is_not_null() & ~pl.col(name).str.contains(f"^(?:{pattern})$")
+    matched = pl.col(name).str.contains(regex) if matches is None else matches
+    bad = pl.col(name).is_not_null() & ~matched
     return "pattern", bad, name, fmt(f"{name} is {{}}, which does not have the form {pattern}{hint}", _quoted(name))
 
 
@@ -164,69 +180,39 @@ def range_errors(field: dict, value: pl.Expr | None = None):
     return "range", bad, name, fmt(f"{name} is {{}}; it must be {bounds}", _quoted(name))
 
 
-def id_codes(*columns: pl.Series) -> list[pl.Series] | None:
-    """Exact integer stand-ins for string ids, or None when the ids do not all look alike.
-
-    When every value of every column is one prefix ("F-") and 1 to 17 digits, the code
-    digits × 32 + digit count is equal for two ids exactly when the strings are equal
-    ("F-0001" and "F-00001" stay apart), and integers hash and join several times faster
-    than strings. Nulls stay null. Anything else (another prefix, a letter among the
-    digits) returns None and the caller compares the strings themselves."""
-    first = next((c.drop_nulls()[0] for c in columns if c.dtype == pl.String and c.null_count() < c.len()), None)
-    if first is None or any(c.dtype != pl.String for c in columns) or "-" not in first:
-        return None
-    prefix = first[:first.index("-") + 1]
-    shape = "^" + "".join(f"[{ch}]" if not ch.isalnum() else ch for ch in prefix) + "[0-9]{1,17}$"
-    if not prefix[:-1].isascii() or not prefix[:-1].isalnum():
-        return None
-    if not all(c.str.contains(shape).fill_null(True).all() for c in columns):
-        return None
-    size = len(prefix)
-    return [c.str.slice(size).cast(pl.UInt64) * 32 + (c.str.len_bytes() - size).cast(pl.UInt64)
-            for c in columns]
-
-
 @rule("primary-key", kind="structural")
-def primary_key_errors(frame: pl.DataFrame, key: str, table_name: str) -> pl.DataFrame:
+def primary_key_errors(frame: pl.DataFrame, key: str, table_name: str, ids: IdCodec) -> pl.DataFrame:
     """A row's id is empty or repeats the id of an earlier row.
 
     Reported at the later row of each duplicate (and at every row with an empty id), column = the id column."""
-    ids = pl.col(key)
-    empty = findings_frame(frame, ids.is_null(), key,
-                           pl.lit(f"{key} is empty; every row of {table_name} needs its own id"))
-    codes = id_codes(frame[key])
-    group = "\x00code" if codes else key
-    narrow = frame.select(LINE, key).with_columns(codes[0].alias(group)) if codes else frame.select(LINE, key)
-    dup = narrow.filter(pl.col(group).is_not_null() & pl.col(group).is_duplicated())
+    empty = findings_frame(frame.select(LINE, key), pl.col(key).is_null(), key,
+                           pl.lit(f"{key} is empty; every row of {table_name} needs its own id"), ids=ids)
+    dup = frame.select(LINE, key).filter(pl.col(key).is_not_null() & pl.col(key).is_duplicated())
     if dup.is_empty():
         return empty
-    dup = dup.with_columns(first=pl.col(LINE).min().over(group)).filter(pl.col(LINE) != pl.col("first"))
+    dup = dup.with_columns(first=pl.col(LINE).min().over(key)).filter(pl.col(LINE) != pl.col("first"))
     repeated = findings_frame(dup, pl.lit(True), key,
                               fmt(f"{key} {{}} is already used at line {{}}; give this row a new, unused id",
-                                        pl.col(key), pl.col("first")), pl.col(key))
+                                  pl.col(key), pl.col("first")), pl.col(key), ids=ids)
     return pl.concat([empty, repeated])
 
 
 @rule("foreign-key", kind="structural")
 def foreign_key_errors(frame: pl.DataFrame, column: str, target: pl.Series, target_table: str,
-                       target_path: str, target_column: str) -> pl.DataFrame:
+                       target_path: str, target_column: str, ids: IdCodec) -> pl.DataFrame:
     """A reference names a record that does not exist (e.g. an incident_id not in incidents.csv).
 
     Reported at the referencing row and column."""
     refs = frame.select(LINE, column).filter(pl.col(column).is_not_null())
+    if refs.schema[column] != target.dtype:  # one side is coded, the other not: compare the texts
+        refs = ids.readable(refs)
+        target = ids.readable(target.to_frame())[target.name]
     # No dedup of the targets: an anti join keeps the same rows either way, and
     # making 3M ids unique first costs more than the join itself.
-    known = pl.DataFrame({column: target.drop_nulls()})
-    codes = id_codes(refs[column], known[column])
-    if codes:  # join on exact integer stand-ins of the ids
-        code = "\x00code"
-        missing = refs.with_columns(codes[0].alias(code)).join(
-            pl.DataFrame({code: codes[1]}), on=code, how="anti").drop(code)
-    else:
-        missing = refs.join(known, on=column, how="anti")
+    missing = refs.join(pl.DataFrame({column: target.drop_nulls()}), on=column, how="anti")
     return findings_frame(missing, pl.lit(True), column,
                           fmt(f"{column} {{}} is not a {target_column} in {target_path}; "
-                                    f"add that row to {target_table} or correct the id", _quoted(column)))
+                              f"add that row to {target_table} or correct the id", _quoted(column)), ids=ids)
 
 
 @rule("bytes-hash", kind="structural")
@@ -252,15 +238,21 @@ def bytes_hash(root: Path, resource: dict) -> Finding | None:
 
 FIELD_RULES = (required_errors, type_errors, enum_errors, pattern_errors, range_errors)
 TYPED = "\x00typed:"  # prefix of the column holding a column's cast values, computed once
+MATCHES = "\x00matches:"  # prefix of the column saying whether each value matches the pattern
 
 
 def with_casts(frame: pl.DataFrame, fields: list[dict]) -> pl.DataFrame:
-    """``frame`` plus, for each integer, number and date column, its cast values (TYPED + name).
+    """``frame`` plus, for each integer, number and date column, its cast values (TYPED + name),
+    and for each column with a pattern, whether each value matches it (MATCHES + name).
 
-    The type rule, the range rule and the typed frame of the later rules all read
-    these, so each column is parsed once."""
-    return frame.with_columns(typed_value(f).alias(TYPED + f["name"]) for f in fields
-                              if f.get("type") in ("integer", "number", "date") and f["name"] in frame.columns)
+    The type, range and pattern rules and the typed frame of the later rules (id codes
+    included) all read these, so each column is parsed and matched once."""
+    names = set(frame.columns)
+    return frame.with_columns(
+        [typed_value(f).alias(TYPED + f["name"]) for f in fields
+         if f.get("type") in ("integer", "number", "date") and f["name"] in names]
+        + [pl.col(f["name"]).str.contains(regex).alias(MATCHES + f["name"]) for f in fields
+           if f["name"] in names and f.get("type", "string") == "string" and (regex := pattern_regex(f))])
 
 
 def check_fields(frame: pl.DataFrame, fields: list[dict], blank: list[int]) -> dict[str, pl.DataFrame]:
@@ -274,10 +266,15 @@ def check_fields(frame: pl.DataFrame, fields: list[dict], blank: list[int]) -> d
     """
     checks = []
     for field in fields:
-        cast = TYPED + field["name"]
+        cast, matched = TYPED + field["name"], MATCHES + field["name"]
         value = pl.col(cast) if cast in frame.columns else None
         for check in FIELD_RULES:
-            checks.append(check(field, value) if check in (type_errors, range_errors) else check(field))
+            if check in (type_errors, range_errors):
+                checks.append(check(field, value))
+            elif check is pattern_errors:
+                checks.append(check(field, pl.col(matched) if matched in frame.columns else None))
+            else:
+                checks.append(check(field))
     found = run_checks(frame, checks)
     out = {}
     for rule_id, parts in found.items():

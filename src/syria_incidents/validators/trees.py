@@ -1,4 +1,4 @@
-"""Parent pointers as vectorised polars joins: cycles and ancestor pairs.
+"""Parent pointers: which nodes lie on cycles, peeled with vectorised polars filters.
 
 Used by every hierarchy: incidents, figures (subtotals), revisions, places.
 """
@@ -10,8 +10,10 @@ import polars as pl
 _PEEL_ROUNDS = 32
 
 
-def nodes_on_cycles(ids: pl.Series, parents: pl.Series) -> dict[str, list[str]]:
+def nodes_on_cycles(ids: pl.Series, parents: pl.Series) -> dict:
     """{node: the cycle through it, starting at it} for every node that is its own ancestor.
+
+    Nodes are whatever the series hold (id strings or their integer codes).
 
     Peels off, round by round, every node whose parent is a root or has been peeled,
     so only cycles and the chains leading into them remain; a Python walk then runs on
@@ -33,8 +35,8 @@ def nodes_on_cycles(ids: pl.Series, parents: pl.Series) -> dict[str, list[str]]:
                 break
             edges = kept
     parent = dict(zip(edges["id"].to_list(), edges["parent"].to_list()))
-    on_cycle: dict[str, list[str]] = {}
-    done: set[str] = set()
+    on_cycle: dict = {}
+    done: set = set()
     for start in parent:
         path, seen = [], {}
         node = start
@@ -48,19 +50,3 @@ def nodes_on_cycles(ids: pl.Series, parents: pl.Series) -> dict[str, list[str]]:
                 on_cycle[member] = cycle[i:] + cycle[:i]
         done.update(path)
     return on_cycle
-
-
-def ancestor_pairs(ids: pl.Series, parents: pl.Series, exclude: set[str] = frozenset()) -> pl.DataFrame:
-    """All (id, ancestor) pairs, each node its own ancestor too; nodes in ``exclude`` (cycles) are left out."""
-    edges = pl.DataFrame({"id": ids, "parent": parents}).filter(pl.col("id").is_not_null()) \
-        .unique(subset="id", keep="first")
-    pairs = edges.select("id", pl.col("id").alias("ancestor"))
-    if exclude:
-        edges = edges.filter(~pl.col("id").is_in(list(exclude)) & ~pl.col("parent").is_in(list(exclude)))
-    frontier = edges.drop_nulls().select("id", pl.col("parent").alias("ancestor"))
-    lookup = edges.drop_nulls()
-    while frontier.height:
-        pairs = pl.concat([pairs, frontier])
-        frontier = frontier.join(lookup, left_on="ancestor", right_on="id", how="inner") \
-            .select("id", pl.col("parent").alias("ancestor"))
-    return pairs
