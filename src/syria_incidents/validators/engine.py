@@ -148,10 +148,24 @@ def _check_batches(table: Table, keep: set[str], ids: IdCodec):
 
 def _joined(parts: list[pl.DataFrame]) -> pl.DataFrame:
     """The batches' typed frames as one frame, one chunk per column (joins and hashing
-    over many small chunks are slower)."""
-    if len(parts) == 1:
-        return parts[0]
-    return pl.concat(parts, rechunk=False).rechunk()
+    over many small chunks are slower), its ordered id columns flagged as sorted."""
+    frame = parts[0] if len(parts) == 1 else pl.concat(parts, rechunk=False).rechunk()
+    return frame.with_columns(pl.col(name).set_sorted() for name in _ordered_ids(frame))
+
+
+def _ordered_ids(frame: pl.DataFrame) -> list[str]:
+    """Id columns with no empty value whose codes never decrease down the file.
+
+    Ids are usually written in order, and polars joins two sorted keys by merging
+    instead of hashing (several times faster); the flag is set only where it is true."""
+    ids = [name for name, dtype in frame.schema.items() if dtype == pl.UInt64]
+    if not ids or frame.height < 2:
+        return []
+    last = frame.height - 1
+    ordered = frame.select(((pl.col(name).null_count() == 0)
+                            & (pl.col(name).slice(1, last) >= pl.col(name).slice(0, last)).all()).alias(name)
+                           for name in ids).row(0)
+    return [name for name, in_order in zip(ids, ordered) if in_order]
 
 
 def _primary_key_of(resource: dict) -> str | None:

@@ -87,23 +87,24 @@ class IdCodec:
                 return regular[name] & (pl.col(name).str.len_bytes() <= width[name] + MAX_DIGITS)
             return pl.col(name).str.contains(f"^{letters}-[0-9]{{1,{MAX_DIGITS}}}$")
 
-        frame = frame.with_columns(
+        coded = frame.with_columns(
             pl.when(shaped(name, letters))
             .then(pl.lit(_prefix_bits(letters) << _PREFIX_SHIFT, dtype=pl.UInt64)
                   + pl.col(name).str.slice(width[name]).cast(pl.UInt64, strict=False) * (1 << _COUNT_BITS)
                   + (pl.col(name).str.len_bytes() - width[name]).cast(pl.UInt64))
-            .alias(_CODED + name)
+            .alias(name)
             for name, letters in columns.items())
         # Values of another form are few (each is a pattern error): number them one by one.
-        odd = frame.select(
-            pl.col(name).filter(pl.col(name).is_not_null() & pl.col(_CODED + name).is_null()).unique().implode()
-            for name in columns).row(0)
-        replacements = {name: {t: self.code(t) for t in texts} for name, texts in zip(columns, odd) if texts}
-        return frame.with_columns(
-            (pl.col(_CODED + name).fill_null(pl.col(name).replace_strict(
-                replacements[name], default=None, return_dtype=pl.UInt64))
-             if name in replacements else pl.col(_CODED + name)).alias(name)
-            for name in columns).drop(_CODED + name for name in columns)
+        # A code is null where the value is, and also where the value is not regular.
+        odd = [name for name in columns if coded[name].null_count() != frame[name].null_count()]
+        if not odd:
+            return coded
+        texts = frame.select(pl.col(name).filter(pl.col(name).is_not_null() & coded[name].is_null())
+                             .unique().implode() for name in odd).row(0)
+        return coded.with_columns(
+            pl.col(name).fill_null(frame[name].replace_strict(
+                {text: self.code(text) for text in values}, default=None, return_dtype=pl.UInt64))
+            for name, values in zip(odd, texts))
 
     def text(self, codes: pl.Expr) -> pl.Expr:
         """The ids the codes stand for, as strings (for messages and record ids)."""
@@ -129,5 +130,3 @@ class IdCodec:
             return frame
         return frame.with_columns(self.text(pl.col(name)).alias(name) for name in coded)
 
-
-_CODED = "\x00code:"

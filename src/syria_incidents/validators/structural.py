@@ -187,6 +187,8 @@ def primary_key_errors(frame: pl.DataFrame, key: str, table_name: str, ids: IdCo
     Reported at the later row of each duplicate (and at every row with an empty id), column = the id column."""
     empty = findings_frame(frame.select(LINE, key), pl.col(key).is_null(), key,
                            pl.lit(f"{key} is empty; every row of {table_name} needs its own id"), ids=ids)
+    if _strictly_increasing(frame[key].drop_nulls()):  # ids in file order: no id repeats, nothing to hash
+        return empty
     dup = frame.select(LINE, key).filter(pl.col(key).is_not_null() & pl.col(key).is_duplicated())
     if dup.is_empty():
         return empty
@@ -195,6 +197,11 @@ def primary_key_errors(frame: pl.DataFrame, key: str, table_name: str, ids: IdCo
                               fmt(f"{key} {{}} is already used at line {{}}; give this row a new, unused id",
                                   pl.col(key), pl.col("first")), pl.col(key), ids=ids)
     return pl.concat([empty, repeated])
+
+
+def _strictly_increasing(values: pl.Series) -> bool:
+    """Whether each value is greater than the one before (then no value repeats)."""
+    return values.len() < 2 or bool((values.slice(1) > values.slice(0, values.len() - 1)).all())
 
 
 @rule("foreign-key", kind="structural")
@@ -207,9 +214,8 @@ def foreign_key_errors(frame: pl.DataFrame, column: str, target: pl.Series, targ
     if refs.schema[column] != target.dtype:  # one side is coded, the other not: compare the texts
         refs = ids.readable(refs)
         target = ids.readable(target.to_frame())[target.name]
-    # No dedup of the targets: an anti join keeps the same rows either way, and
-    # making 3M ids unique first costs more than the join itself.
-    missing = refs.join(pl.DataFrame({column: target.drop_nulls()}), on=column, how="anti")
+    # A membership test, several times faster than an anti join; duplicate targets do not matter.
+    missing = refs.filter(~pl.col(column).is_in(target.drop_nulls().implode()))
     return findings_frame(missing, pl.lit(True), column,
                           fmt(f"{column} {{}} is not a {target_column} in {target_path}; "
                               f"add that row to {target_table} or correct the id", _quoted(column)), ids=ids)
