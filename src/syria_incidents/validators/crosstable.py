@@ -44,20 +44,18 @@ def _first(frame: pl.DataFrame, key: str, *columns: str, unique: bool = False) -
 
 
 _CHILD_COLUMNS = ("outcome", "victim_group", "sex", "age_group", "incident_id")
-_children_cache: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = {}
 
 
 def _children(t, *columns: str) -> pl.DataFrame:
     """Each subtotal figure beside its parent figure: ``columns`` of both (the parent's suffixed _p).
 
-    The join is made once per casualties frame, for all the subtotal rules."""
-    c = t["casualties"]
-    cached = _children_cache.get(id(c))
-    if cached is not None and cached[0] is c:
-        return cached[1]
-    _children_cache.clear()
-    pairs = _children_join(c, *_CHILD_COLUMNS, unique=_unique(t, "casualties"))
-    _children_cache[id(c)] = (c, pairs)
+    The join is made once per validation run, for all the subtotal rules (which may run
+    in parallel: the first to ask makes it, the others wait for it)."""
+    with t.lock:
+        pairs = t.cache.get("children")
+        if pairs is None:
+            pairs = t.cache["children"] = _children_join(t["casualties"], *_CHILD_COLUMNS,
+                                                         unique=_unique(t, "casualties"))
     return pairs
 
 
@@ -73,13 +71,14 @@ def subtotals_within_total(t) -> pl.DataFrame:
 
     Reported at the parent (total) figure's row; column count_best, or count_high for the count_low sum."""
     c = t["casualties"].select(LINE, "figure_id", "parent_figure_id", "count_low", "count_best", "count_high")
-    parts = c.filter(pl.col("parent_figure_id").is_not_null())
-    kids = parts.group_by("parent_figure_id").agg(
+    # Grouping runs of a sorted key, then merging with the sorted totals, beats hashing both.
+    parts = c.filter(pl.col("parent_figure_id").is_not_null()).sort("parent_figure_id")
+    kids = parts.group_by("parent_figure_id", maintain_order=True).agg(
         pl.col("count_best").sum().alias("best_sum"),
         pl.col("count_low").sum().alias("low_sum"),
         pl.col("count_low").is_not_null().any().alias("has_low"),
         pl.len().alias("n"),
-    )
+    ).with_columns(pl.col("parent_figure_id").set_sorted())
     totals = _first(c, "figure_id", "count_best", "count_high", unique=_unique(t, "casualties")).join(
         kids, left_on="figure_id", right_on="parent_figure_id", how="inner")
     totals = totals.filter(((pl.col("best_sum") > pl.col("count_best"))
@@ -362,9 +361,11 @@ def source_uncited(t) -> pl.DataFrame:
     """A source that no incident, figure or statement cites.
 
     Reported at the source's row, column source_id."""
-    cited = pl.concat([t[name].select("source_id") for name in ("incidents", "casualties", "statements")
+    # Each table's distinct sources first: a few thousand ids to hash instead of millions.
+    cited = pl.concat([t[name].select(pl.col("source_id").unique()) for name in ("incidents", "casualties", "statements")
                        if name in t and "source_id" in t[name].columns])
-    rows = t["sources"].select(LINE, "source_id").filter(pl.col("source_id").is_not_null()).join(cited.unique(), on="source_id", how="anti")
+    rows = t["sources"].select(LINE, "source_id").filter(pl.col("source_id").is_not_null()
+                                                         & ~pl.col("source_id").is_in(cited["source_id"].implode()))
     return findings_frame(rows, pl.lit(True), "source_id",
                           fmt("source {} is not cited by any incident, figure or statement; cite it or remove it",
                                     "source_id"), pl.col("source_id"), ids=t.ids)

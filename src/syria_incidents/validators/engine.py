@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -68,6 +70,8 @@ class Frames(dict):
         self.unique: set[str] = set()  # tables whose primary key has no repeated id
         self.heights: dict[str, int] = {}
         self.ids = IdCodec()  # the id columns of the frames hold its codes
+        self.cache: dict[str, pl.DataFrame] = {}  # intermediate frames several rules share
+        self.lock = threading.Lock()  # the rules run in parallel
 
 
 def _kept_columns(resources: list[dict]) -> dict[str, set[str]]:
@@ -224,23 +228,8 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
             typed.heights[table.name] = frame.height
             if clean_key:
                 typed.unique.add(table.name)
-        readable = {name: tables[name] for name in typed}
-        for name, table in readable.items():
-            findings.extend(_foreign_keys(table, typed, tables))
-        from .schemas import check_table  # pandera: imported while the files were read
-        type_lines: dict[str, set[int]] = {}
-        for f in findings:
-            if f.rule == "type":
-                type_lines.setdefault(f.resource, set()).add(f.row)
-        for name, table in readable.items():
-            findings.extend(_guarded(table, "pandera", lambda: check_table(name, typed[name], typed.ids,
-                                                                            type_lines.get(name, set()))))
         step("checking across tables")
-        for rule_id, (owner, needs, func) in CROSS_RULES.items():
-            if owner not in readable or any(n not in readable for n in needs):
-                continue
-            kwargs = {"bbox": _bbox(readable[owner])} if rule_id == "coordinates-inside-syria" else {}
-            findings.extend(_guarded(readable[owner], rule_id, lambda: {rule_id: func(typed, **kwargs)}))
+        findings.extend(_rules_over_frames(typed, tables, findings))
         step("comparing bytes and hashes")
         findings.extend(f for f in hashes.result() if f is not None)
     entries = load_allowlist()
@@ -250,6 +239,36 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
              "errors": errors, "warnings": len(findings) - errors,
              "seconds": round(time.perf_counter() - started, 3)}
     return Report(findings, stats)
+
+
+def _rules_over_frames(typed: Frames, tables: dict[str, Table], found: list[Finding]) -> list[Finding]:
+    """Foreign keys, the pandera models and the cross-table rules over the typed frames.
+
+    They only read the frames, so they run two at a time (polars releases the GIL)."""
+    from .schemas import check_table  # pandera: imported while the files were read
+
+    readable = {name: tables[name] for name in typed}
+    type_lines: dict[str, set[int]] = {}
+    for f in found:
+        if f.rule == "type":
+            type_lines.setdefault(f.resource, set()).add(f.row)
+    tasks = []
+    for name, table in readable.items():
+        tasks.append(partial(_guarded, table, "foreign-key",
+                             partial(_foreign_keys, table, typed, tables)))
+        tasks.append(partial(_guarded, table, "pandera",
+                             partial(check_table, name, typed[name], typed.ids, type_lines.get(name, set()))))
+    for rule_id, (owner, needs, func) in CROSS_RULES.items():
+        if owner not in readable or any(n not in readable for n in needs):
+            continue
+        kwargs = {"bbox": _bbox(readable[owner])} if rule_id == "coordinates-inside-syria" else {}
+        tasks.append(partial(_guarded, readable[owner], rule_id, partial(_one_rule, rule_id, func, typed, kwargs)))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return [finding for findings in pool.map(lambda task: task(), tasks) for finding in findings]
+
+
+def _one_rule(rule_id: str, func, typed: Frames, kwargs: dict) -> dict[str, pl.DataFrame]:
+    return {rule_id: func(typed, **kwargs)}
 
 
 def _warm_up() -> None:
@@ -277,7 +296,7 @@ def _fk_specs(resource: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def _foreign_keys(table: Table, typed: Frames, tables: dict[str, Table]) -> list[Finding]:
+def _foreign_keys(table: Table, typed: Frames, tables: dict[str, Table]) -> dict[str, pl.DataFrame]:
     """Foreign keys, over the kept id columns (coded ids, or strings exactly as read)."""
     frame = typed[table.name]
     parts = []
@@ -287,7 +306,7 @@ def _foreign_keys(table: Table, typed: Frames, tables: dict[str, Table]) -> list
             continue
         parts.append(foreign_key_errors(frame, column, target[target_field], target_name,
                                         tables[target_name].path, target_field, typed.ids))
-    return _to_findings(pl.concat(parts), table, "foreign-key") if parts else []
+    return {"foreign-key": pl.concat(parts)} if parts else {}
 
 
 def _guarded(table: Table, what: str, run) -> list[Finding]:
