@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from syria_incidents.validators import reading, validate
-from syria_incidents.validators.reading import prefetched
+from syria_incidents.validators.background import prefetched
 
 from validate_helpers import copy_package, write_raw
 

@@ -20,13 +20,12 @@ import io
 import mmap
 import os
 import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import Empty, Queue
 
 import polars as pl
 
+from .background import prefetched
 from .findings import Finding
 from .registry import rule
 
@@ -268,42 +267,6 @@ def _line_slices(csv_path: Path, start: int):
                 data = mm[pos:end]
                 pos = end
                 yield data if data.endswith(b"\n") else data + b"\n"  # the last line may have no line end
-
-
-def prefetched(items, ahead: int = 1):
-    """Iterate ``items`` in a background thread, ``ahead`` items in advance; its exceptions are raised here."""
-    queue: Queue = Queue(maxsize=ahead)
-    stop = threading.Event()
-    done = object()
-
-    def produce():
-        try:
-            for item in items:
-                if stop.is_set():
-                    return
-                queue.put((item, None))
-            queue.put((done, None))
-        except BaseException as exc:  # handed to the consumer, raised there
-            queue.put((done, exc))
-
-    worker = threading.Thread(target=produce, daemon=True)
-    worker.start()
-    try:
-        while True:
-            item, exc = queue.get()
-            if exc is not None:
-                raise exc
-            if item is done:
-                return
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():  # let a blocked producer finish its put and see the stop
-            try:
-                queue.get(timeout=0.05)
-            except Empty:
-                pass
-        worker.join()
 
 
 def _unmark(table: Table, frame: pl.DataFrame, ragged: pl.DataFrame, data: bytes, first: int) -> pl.DataFrame:
