@@ -237,6 +237,16 @@ def test_points_on_the_coast_are_in_syria(tmp_path):
     assert in_syria(lat, lon).tolist() == [True, True, True, True, False, False, False]
 
 
+def test_border_towns_at_gazetteer_precision_are_in_syria():
+    from syria_incidents.validators.geo import in_syria
+
+    # Kobani, Tell Abyad, Kessab (0.002-0.006° over the 1:10m border) | Akcakale (Turkey, 1 km
+    # from Tell Abyad), Beirut, Amman, Jableh with latitude and longitude swapped (at sea)
+    lat = [36.89, 36.70, 35.92, 36.71, 33.89, 31.95, 35.93]
+    lon = [38.36, 38.96, 35.99, 38.95, 35.50, 35.93, 35.36]
+    assert in_syria(lat, lon).tolist() == [True, True, True, False, False, False, False]
+
+
 def test_a_type_error_is_not_also_a_range_or_semantic_error(tmp_path):
     root = copy_package(tmp_path)
     line = edit(root, "casualties", "F-0004", count_best="-5x")

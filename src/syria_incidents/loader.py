@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .package import read_descriptor, resolve_root, resource
+from .package import read_descriptor, resolve_root, resource, resource_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,7 +42,7 @@ def load(table: str, path: str | Path | None = None, engine: str = "pandas"):
     """
     root = resolve_root(path)
     res = resource(read_descriptor(root), table)
-    csv_path = root / res["path"]
+    csv_path = resource_file(root, res)
     fields = res["schema"]["fields"]
     if engine == "polars":
         from .polars_loader import load_polars

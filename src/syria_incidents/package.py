@@ -7,15 +7,47 @@ fields, types, vocabularies and the version. Everything else reads it from here.
 from __future__ import annotations
 
 import json
+import os
+import re
 from functools import lru_cache
 from importlib.resources import files
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 DESCRIPTOR_NAME = "datapackage.json"
 
 
 class PackageNotFound(FileNotFoundError):
     """No ``datapackage.json`` where one was expected."""
+
+
+class UnsafePath(ValueError):
+    """A resource path that leads outside the package directory."""
+
+
+def resource_file(root: Path, res: dict) -> Path:
+    """The file a resource's ``path`` names, which must lie inside the package directory.
+
+    A descriptor comes with every pull request: a path such as ``../../etc/passwd``, an
+    absolute path, or a data file that is a symlink to one would otherwise have the
+    tools read (and print) any file of the machine they run on. Frictionless refuses
+    the same paths ("not safe")."""
+    path = res.get("path")
+    if not isinstance(path, str) or not is_safe_path(path):
+        raise UnsafePath(f"resource {res.get('name')!r}: path {path!r} is not safe; give a relative path "
+                         "inside the package directory, such as data/incidents.csv")
+    target = root / path
+    if os.path.lexists(target) and not target.resolve().is_relative_to(root.resolve()):
+        raise UnsafePath(f"resource {res.get('name')!r}: {path} is a link to a file outside the package directory; "
+                         "commit the file itself")
+    return target
+
+
+def is_safe_path(path: str) -> bool:
+    """Relative, forward slashes, no ``..``, no home or environment variables (frictionless' rule, stricter)."""
+    return bool(path) and not (
+        PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path) or "\\" in path
+        or ".." in PurePosixPath(path).parts or path.startswith("~") or "$" in path
+        or re.search(r"%.+%", path) or "://" in path or "\x00" in path)
 
 
 def bundled_root() -> Path:

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .package import DESCRIPTOR_NAME, resolve_root
+from .package import DESCRIPTOR_NAME, resolve_root, resource_file
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,24 @@ def file_integrity(path: Path) -> Integrity:
     return Integrity(size, "sha256:" + digest.hexdigest())
 
 
+class MissingFile(FileNotFoundError):
+    """A resource's data file is not there, so it cannot be stamped."""
+
+
 def stale_resources(path: str | Path | None = None) -> list[StaleResource]:
-    """Resources whose recorded ``bytes``/``hash`` differ from their file."""
+    """Resources whose recorded ``bytes``/``hash`` differ from their file.
+
+    Raises ``MissingFile`` for a resource whose file does not exist, ``UnsafePath`` for
+    one whose path leads outside the package."""
     root = resolve_root(path)
     descriptor = json.loads((root / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
     stale = []
     for res in descriptor["resources"]:
-        actual = file_integrity(root / res["path"])
+        target = resource_file(root, res)
+        if not target.is_file():
+            raise MissingFile(f"{res['path']} does not exist; add the file or remove its resource "
+                              f"from {DESCRIPTOR_NAME}")
+        actual = file_integrity(target)
         recorded = Integrity(res.get("bytes", -1), res.get("hash", ""))
         if recorded != actual:
             stale.append(StaleResource(res["name"], res["path"], recorded, actual))

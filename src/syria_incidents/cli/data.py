@@ -8,14 +8,15 @@ import click
 
 from ..citation import citation
 from ..loader import tables
-from ..package import PackageNotFound, read_descriptor, resolve_root, resource
+from ..package import PackageNotFound, UnsafePath, read_descriptor, resolve_root, resource, resource_file
+from ..stamp import MissingFile
 from ..stamp import stamp as stamp_package
 from .options import package_path_argument
 
 
 def _row_count(root, res) -> int:
     # csv.reader, not line counting: a quoted cell may hold a line break.
-    with open(root / res["path"], encoding="utf-8", newline="") as fh:
+    with open(resource_file(root, res), encoding="utf-8", newline="") as fh:
         return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
 
 
@@ -55,7 +56,7 @@ def stamp(path: str | None) -> None:
     """
     try:
         changed = stamp_package(path)
-    except PackageNotFound as exc:
+    except (PackageNotFound, UnsafePath, MissingFile) as exc:
         raise click.ClickException(str(exc)) from exc
     if not changed:
         click.echo("bytes and hashes are current")

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import click
 
-from ..package import PackageNotFound
+from ..package import PackageNotFound, UnsafePath
 from .options import package_path_argument
 
 db_option = click.option(
@@ -23,7 +23,7 @@ def _site_errors():
 
     try:
         yield
-    except PackageNotFound as exc:
+    except (PackageNotFound, UnsafePath) as exc:
         raise click.ClickException(str(exc)) from exc
     except ValidationFailed as exc:
         # A Finding prints as path:line:field: rule: message, as `validate` prints it.

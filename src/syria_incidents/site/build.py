@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..history import write_history
-from ..package import read_descriptor, resolve_root
+from ..package import read_descriptor, resolve_root, resource_file
 from . import schema
 from .facet_counts import write_facet_counts
 from .fingerprint import FINGERPRINT_TABLE, fingerprint
@@ -118,7 +118,7 @@ def _write(conn: sqlite3.Connection, root: Path, descriptor: dict, result: Build
     resources = descriptor["resources"]
     for resource in resources:
         conn.execute(schema.create_table_sql(resource))
-        result.rows[resource["name"]] = _load(conn, root / resource["path"], resource)
+        result.rows[resource["name"]] = _load(conn, resource_file(root, resource), resource)
     # Indexes and search after the rows: one sort per index beats updating it row by row.
     for resource in resources:
         for column in schema.index_columns(resource):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ..package import DESCRIPTOR_NAME, read_descriptor
+from ..package import DESCRIPTOR_NAME, read_descriptor, resource_file
 from ..stamp import file_integrity
 
 FINGERPRINT_TABLE = "build_fingerprint"
@@ -25,7 +25,7 @@ def fingerprint(root: Path) -> dict[str, str]:
     out = {"build_format": BUILD_FORMAT,
            DESCRIPTOR_NAME: file_integrity(root / DESCRIPTOR_NAME).hash}
     for resource in read_descriptor(root)["resources"]:
-        out[resource["path"]] = file_integrity(root / resource["path"]).hash
+        out[resource["path"]] = file_integrity(resource_file(root, resource)).hash
     # In a git checkout the build also records the data's history up to HEAD (history.py),
     # so a new commit makes the database stale even when the files are the same.
     head = _git_head(root)

@@ -73,9 +73,10 @@ def subtotals_within_total(t) -> pl.DataFrame:
     c = t["casualties"].select(LINE, "figure_id", "parent_figure_id", "count_low", "count_best", "count_high")
     # Grouping runs of a sorted key, then merging with the sorted totals, beats hashing both.
     parts = c.filter(pl.col("parent_figure_id").is_not_null()).sort("parent_figure_id")
+    # Summed in 128 bits: parts near the 64-bit limit must not wrap around to a small sum.
     kids = parts.group_by("parent_figure_id", maintain_order=True).agg(
-        pl.col("count_best").sum().alias("best_sum"),
-        pl.col("count_low").sum().alias("low_sum"),
+        pl.col("count_best").cast(pl.Int128).sum().alias("best_sum"),
+        pl.col("count_low").cast(pl.Int128).sum().alias("low_sum"),
         pl.col("count_low").is_not_null().any().alias("has_low"),
         pl.len().alias("n"),
     ).with_columns(pl.col("parent_figure_id").set_sorted())
@@ -321,11 +322,12 @@ def revision_earlier_same_reporter(t) -> pl.DataFrame:
     other_incident = (pl.col("incident_id_old") != pl.col("incident_id")).fill_null(False)
     rows = rows.filter(not_earlier | other_reporter | other_incident)
     reasons = pl.concat_str([
-        pl.when(not_earlier).then(fmt("it was reported on {}, not before this figure's {}",
-                                            "reported_on_old", "reported_on")),
-        pl.when(other_reporter).then(fmt("it is reported by {}, not {}",
-                                               "reported_by_actor_id_old", "reported_by_actor_id")),
-        pl.when(other_incident).then(fmt("it is about incident {}, not {}", "incident_id_old", "incident_id")),
+        pl.when(not_earlier).then(fmt("{} was reported on {}, not before {} ({})", "supersedes_figure_id",
+                                      "reported_on_old", "figure_id", "reported_on")),
+        pl.when(other_reporter).then(fmt("{} is reported by {} but {} by {}", "supersedes_figure_id",
+                                         "reported_by_actor_id_old", "figure_id", "reported_by_actor_id")),
+        pl.when(other_incident).then(fmt("{} is about incident {} but {} about {}", "supersedes_figure_id",
+                                         "incident_id_old", "figure_id", "incident_id")),
     ], separator="; ", ignore_nulls=True)
     return findings_frame(rows, pl.lit(True), "supersedes_figure_id",
                           fmt("figure {} revises {}, but {}; a revision replaces an earlier figure by the "

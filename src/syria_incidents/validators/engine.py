@@ -12,7 +12,7 @@ from typing import Callable
 
 import polars as pl
 
-from ..package import DESCRIPTOR_NAME, PackageNotFound, resolve_root
+from ..package import DESCRIPTOR_NAME, PackageNotFound, UnsafePath, resolve_root, resource_file
 from .allowlist import allowed, load_allowlist
 from .crosstable import CROSS_RULES
 from .findings import Finding, Report, sort_key
@@ -53,6 +53,11 @@ def _load_descriptor(path) -> tuple[Path | None, dict | None, Finding | None]:
             for r in resources):
         return root, None, descriptor_problem(
             f"{DESCRIPTOR_NAME} must list resources, each with a name, a path and a schema with named fields")
+    for res in resources:
+        try:
+            resource_file(root, res)
+        except UnsafePath as exc:  # never opened: a pull request could point it at any file
+            return root, None, descriptor_problem(str(exc))
     return root, descriptor, None
 
 
@@ -144,6 +149,7 @@ def _check_batches(table: Table, keep: set[str], ids: IdCodec):
     clean = True
     key = _primary_key(table)
     if key is not None and key in typed.columns:
+        # A blank row also has no id: frictionless reports both, and so do we.
         found = primary_key_errors(typed, key, table.name, ids)
         clean = found["record_id"].null_count() == found.height  # repeated ids carry their id
         local.extend(_to_findings(found, table, "primary-key"))

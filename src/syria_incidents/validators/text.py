@@ -40,7 +40,9 @@ def control_chars(name: str):
     bad = pl.col(name).str.contains(r"\p{Cc}")
     return ("text-control-chars", bad, name,
                           fmt(f"{name} contains a line break, tab or other control character "
-                                    f"(in {{}}); write the value on one line without them",
+                                    f"(in {{}}); write the value on one line without them (a line break "
+                                    "inside a value often means a closing quote \" is missing, and the "
+                                    "lines after it were read into this cell)",
                                     _cut(name).str.replace_all(r"\p{Cc}", "␣")))
 
 
