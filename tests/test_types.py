@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from syria_incidents.validators.structural import DATE_RE, INTEGER_RE, NUMBER_RE, typed_value
+from syria_incidents.validators.structural import INTEGER_RE, NUMBER_RE, typed_value
 
 number_like = st.text(alphabet="0123456789+-. eE_x١٢\t", max_size=24) | st.text(max_size=8)
 

@@ -142,7 +142,7 @@ def _check_batches(table: Table, keep: set[str], ids: IdCodec):
         frame = with_casts(frame, table.fields)
         for rule_id, found in check_fields(frame, table.fields, blank).items():
             local.extend(_to_findings(found, table, rule_id))
-        local.extend(_guarded(table, "text", lambda: check_text(frame, table.fields)))
+        local.extend(_guarded(table, "text", partial(check_text, frame, table.fields)))
         parts.append(_typed(frame, table.fields, keep, ids))
         del frame
     typed = _joined(parts)

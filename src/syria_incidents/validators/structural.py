@@ -14,7 +14,7 @@ import polars as pl
 from ..stamp import file_integrity
 from .findings import Finding
 from .ids import IdCodec
-from .reading import LINE, Table
+from .reading import LINE
 from .registry import rule
 
 INTEGER_RE = r"^[+-]?[0-9]+$"

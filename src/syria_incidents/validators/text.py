@@ -6,7 +6,6 @@ import re
 
 import polars as pl
 
-from .reading import LINE
 from .registry import rule
 from .structural import fmt, run_checks
 
