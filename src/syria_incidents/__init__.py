@@ -10,21 +10,21 @@ from __future__ import annotations
 import copy
 
 from .citation import citation
-from .loader import load, load_all, tables
-from .package import read_descriptor
+from .loader import load, load_all, package_root, tables
+from .package import bundled_root, read_descriptor
 
 __all__ = ["__version__", "citation", "descriptor", "load", "load_all", "tables"]
 
 
 def descriptor(path=None) -> dict:
     """The package descriptor (``datapackage.json``) as a dict: fields, vocabularies, version."""
-    return copy.deepcopy(read_descriptor(path))
+    return copy.deepcopy(read_descriptor(package_root(path)))
 
 
 def __getattr__(name: str):
     # The version lives in datapackage.json; read it on first use, not at import.
     if name == "__version__":
-        return read_descriptor()["version"]
+        return read_descriptor(bundled_root())["version"]
     if name == "validate":
         # The toolkit needs polars and pandera: import them only when asked for.
         from .validators import validate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .package import read_descriptor, resolve_root, resource, resource_file
+from .package import bundled_root, find_package, read_descriptor, resolve_root, resource, resource_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,10 +37,11 @@ def pandas_dtype(field: dict):
 def load(table: str, path: str | Path | None = None, engine: str = "pandas"):
     """One table as a typed DataFrame: ``load("casualties")``.
 
-    ``path`` is a package directory (default: the bundled data); ``engine`` is
-    ``"pandas"`` (default) or ``"polars"`` (needs the ``polars`` extra).
+    ``path`` is a package directory (default: the syria-incidents package in the current
+    directory or its nearest parent, as the command line finds it, else the bundled data);
+    ``engine`` is ``"pandas"`` (default) or ``"polars"`` (needs the ``polars`` extra).
     """
-    root = resolve_root(path)
+    root = package_root(path)
     res = resource(read_descriptor(root), table)
     csv_path = resource_file(root, res)
     fields = res["schema"]["fields"]
@@ -76,9 +77,32 @@ def _convert(column: "pd.Series", field: dict) -> "pd.Series":
     return column.astype(dtype)
 
 
+def package_root(path: str | Path | None = None) -> Path:
+    """The package ``load`` reads: ``path``; else the nearest syria-incidents package at or
+    above the current directory (a contributor's clone); else the bundled copy.
+
+    Unlike the command line, a ``datapackage.json`` of some other data package in the
+    current directory is passed over: a notebook in an unrelated project still loads this
+    dataset."""
+    if path is not None:
+        return resolve_root(path)
+    found = find_package()
+    if found is not None:
+        try:
+            if read_descriptor(found).get("name") == bundled_name():
+                return found
+        except (OSError, ValueError, AttributeError):
+            pass
+    return bundled_root()
+
+
+def bundled_name() -> str:
+    return read_descriptor(bundled_root())["name"]
+
+
 def tables(path: str | Path | None = None) -> list[str]:
     """Names of the tables in the package, in descriptor order."""
-    return [res["name"] for res in read_descriptor(path)["resources"]]
+    return [res["name"] for res in read_descriptor(package_root(path))["resources"]]
 
 
 def load_all(path: str | Path | None = None, engine: str = "pandas") -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sysconfig
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path, PurePosixPath
@@ -18,6 +19,10 @@ DESCRIPTOR_NAME = "datapackage.json"
 
 class PackageNotFound(FileNotFoundError):
     """No ``datapackage.json`` where one was expected."""
+
+
+class InstalledCopy(PermissionError):
+    """A command that writes was pointed at the copy inside an installed package."""
 
 
 class UnsafePath(ValueError):
@@ -63,16 +68,61 @@ def bundled_root() -> Path:
     raise PackageNotFound(f"no {DESCRIPTOR_NAME} in the installed package or its checkout ({here})")
 
 
-def resolve_root(path: str | Path | None = None) -> Path:
-    """A package directory from a directory, a descriptor path, or None (the bundled one)."""
+def find_package(start: str | Path | None = None) -> Path | None:
+    """The nearest directory at or above ``start`` (default: the current directory) that
+    holds a ``datapackage.json``, as git finds its repository; None where there is none."""
+    here = Path(start if start is not None else Path.cwd()).absolute()
+    for directory in (here, *here.parents):
+        if (directory / DESCRIPTOR_NAME).is_file():
+            return directory
+    return None
+
+
+def is_installed_copy(root: Path) -> bool:
+    """True for the copy inside an installed wheel: commands that write must never touch it."""
+    resolved = root.resolve()
+    installed = {Path(p).resolve() for key in ("purelib", "platlib")
+                 if (p := sysconfig.get_paths().get(key))}
+    return resolved.name == "_package" or any(resolved.is_relative_to(p) for p in installed)
+
+
+def resolve_root(path: str | Path | None = None, *, for_writing: bool = False) -> Path:
+    """The package a command acts on.
+
+    An explicit ``path`` (a directory or its ``datapackage.json``) wins. Without one, the
+    package in the current directory or its nearest parent, as git does; only where there
+    is none, and only for reading, the bundled copy. Commands that write (``for_writing``)
+    never fall back and never act on an installed copy: they raise ``PackageNotFound`` or
+    ``InstalledCopy`` instead."""
     if path is None:
-        return bundled_root()
-    path = Path(path)
-    if path.name == DESCRIPTOR_NAME:
-        path = path.parent
-    if not (path / DESCRIPTOR_NAME).is_file():
-        raise PackageNotFound(f"{path}: no {DESCRIPTOR_NAME} here")
-    return path
+        root = find_package()
+        if root is None:
+            if for_writing:
+                raise PackageNotFound(
+                    f"no {DESCRIPTOR_NAME} in {Path.cwd()} or any directory above it: run the command "
+                    "inside your clone of the repository, or give the package directory as PATH")
+            root = bundled_root()
+    else:
+        root = Path(path)
+        if root.name == DESCRIPTOR_NAME:
+            root = root.parent
+        if not (root / DESCRIPTOR_NAME).is_file():
+            raise PackageNotFound(f"{root}: no {DESCRIPTOR_NAME} here")
+    if for_writing and is_installed_copy(root):
+        raise InstalledCopy(
+            f"{root} is the copy installed with the syria-incidents package; commands that write never "
+            "change it. Clone the repository (git clone …) and run the command inside the clone")
+    return root
+
+
+def describe(root: Path) -> str:
+    """``<path> (version X.Y.Z)``: how every command names the package it acted on."""
+    try:
+        version = read_descriptor(root).get("version", "unknown")
+    except (OSError, ValueError, AttributeError):
+        version = "unreadable"
+    label = "installed copy at " if is_installed_copy(root) else ""
+    return f"{label}{root} (version {version})"
 
 
 def read_descriptor(path: str | Path | None = None) -> dict:

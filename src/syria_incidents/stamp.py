@@ -68,8 +68,9 @@ def stamp(path: str | Path | None = None) -> list[StaleResource]:
     """Rewrite ``bytes``/``hash`` of every resource; returns what changed.
 
     The descriptor is replaced atomically, so an interrupted stamp leaves the old one.
+    Never writes into an installed copy (``InstalledCopy``).
     """
-    root = resolve_root(path)
+    root = resolve_root(path, for_writing=True)
     descriptor_path = root / DESCRIPTOR_NAME
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     changed = stale_resources(root)

@@ -9,7 +9,8 @@ import importlib
 
 import click
 
-from ..package import read_descriptor
+from ..package import bundled_root, read_descriptor
+from .extras import fail_for_missing_module, require_extras
 
 # Modules that define commands; each exposes COMMANDS, a list of click commands.
 COMMAND_MODULES = (
@@ -21,10 +22,27 @@ COMMAND_MODULES = (
 
 
 def _version() -> str:
-    return read_descriptor()["version"]
+    return read_descriptor(bundled_root())["version"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Toolkit(click.Group):
+    """The command group: checks each command's extras before running it."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not ctx.resilient_parsing:
+            ctx.meta["syria_incidents.command"] = command.name
+            require_extras(command.name)
+        return name, command, rest
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as exc:
+            fail_for_missing_module(ctx.meta.get("syria_incidents.command", ""), exc)
+
+
+@click.group(cls=Toolkit, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(version=None, package_name="syria-incidents", message="%(prog)s %(version)s",
                       prog_name="syria-incidents")
 def main() -> None:

@@ -8,10 +8,10 @@ import click
 
 from ..citation import citation
 from ..loader import tables
-from ..package import PackageNotFound, UnsafePath, read_descriptor, resolve_root, resource, resource_file
+from ..package import UnsafePath, read_descriptor, resource, resource_file
 from ..stamp import MissingFile
 from ..stamp import stamp as stamp_package
-from .options import package_path_argument
+from .options import CannotRun, announce, open_package, package_path_argument
 
 
 def _row_count(root, res) -> int:
@@ -25,14 +25,12 @@ def _row_count(root, res) -> int:
 def info(path: str | None) -> None:
     """Version, licence, citation, and each table with its row count.
 
-    PATH is a package directory (default: the bundled data).
+    PATH is a package directory (default: the package in the current directory or its
+    nearest parent, else the installed copy).
 
     Example: syria-incidents info
     """
-    try:
-        root = resolve_root(path)
-    except PackageNotFound as exc:
-        raise click.ClickException(str(exc)) from exc
+    root = open_package(path)
     d = read_descriptor(root)
     click.echo(f"{d['title']}")
     click.echo(f"version:  {d['version']}")
@@ -50,18 +48,51 @@ def info(path: str | None) -> None:
 def stamp(path: str | None) -> None:
     """Rewrite each resource's bytes and sha256 hash in datapackage.json.
 
-    Run it after editing any CSV. PATH is a package directory (default: the checkout).
+    Run it after editing any CSV (`syria-incidents fix` does it too). PATH is a package
+    directory (default: the package in the current directory or its nearest parent;
+    never the installed copy).
 
     Example: syria-incidents stamp
     """
+    root = open_package(path, for_writing=True)
+    announce(root)
     try:
-        changed = stamp_package(path)
-    except (PackageNotFound, UnsafePath, MissingFile) as exc:
-        raise click.ClickException(str(exc)) from exc
+        changed = stamp_package(root)
+    except (UnsafePath, MissingFile) as exc:
+        raise CannotRun(str(exc)) from exc
     if not changed:
         click.echo("bytes and hashes are current")
     for s in changed:
         click.echo(f"{s.path}: {s.recorded.bytes} -> {s.actual.bytes} bytes, hash {s.actual.hash[:19]}…")
 
 
-COMMANDS = [info, stamp]
+@click.command()
+@package_path_argument
+def fix(path: str | None) -> None:
+    """Repair what is mechanical in a contribution, and list every change, file by file.
+
+    Line ends become LF, a byte-order mark goes, text cells are put in Unicode NFC and
+    trimmed of outer whitespace; bytes and hashes are re-stamped; metadata.yaml,
+    docs/rules.md and the README's coverage section are regenerated. It never changes
+    a number, a date, an id, a vocabulary value or the words of a quote, and running it
+    twice changes nothing the second time. Afterwards `syria-incidents validate` reports
+    only what a person must decide. PATH is a package directory (default: the package
+    in the current directory or its nearest parent; never the installed copy).
+
+    Example: syria-incidents fix
+    """
+    from ..fix import fix as fix_package
+
+    root = open_package(path, for_writing=True)
+    announce(root)
+    try:
+        repairs = fix_package(root)
+    except (UnsafePath, MissingFile) as exc:
+        raise CannotRun(str(exc)) from exc
+    for repair in repairs:
+        click.echo(f"fixed {repair}")
+    click.echo(f"{len(repairs)} change{'s' if len(repairs) != 1 else ''}; now run `syria-incidents validate`"
+               if repairs else "nothing to fix; now run `syria-incidents validate`")
+
+
+COMMANDS = [info, stamp, fix]

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import click
 
 from ..package import PackageNotFound, UnsafePath
-from .options import package_path_argument
+from .options import announce, open_package, package_path_argument
 
 db_option = click.option(
     "--out", "out", type=click.Path(dir_okay=False, path_type=str), default=None,
@@ -41,7 +41,8 @@ def _site_errors():
 def build(path: str | None, out: str | None) -> None:
     """Build the SQLite database that Datasette serves, from a valid package.
 
-    PATH is a package directory (default: the bundled data). Refuses a package that
+    PATH is a package directory (default: the package in the current directory or its
+    nearest parent, else the installed copy). Refuses a package that
     fails validation and prints the validator's report. The database is written to a
     temporary file and renamed into place, so a failed build leaves the old one intact.
 
@@ -49,8 +50,10 @@ def build(path: str | None, out: str | None) -> None:
     """
     from ..site import build_database
 
+    root = open_package(path)
+    announce(root)
     with _site_errors():
-        result = build_database(path, out)
+        result = build_database(root, out)
     rows = ", ".join(f"{name} {count}" for name, count in result.rows.items())
     click.echo(f"built {result.path} in {result.seconds:.1f} s ({rows})")
 
@@ -64,7 +67,8 @@ def build(path: str | None, out: str | None) -> None:
 def serve(path: str | None, host: str, port: int, out: str | None) -> None:
     """Serve the data read-only in Datasette, rebuilding the database if the data changed.
 
-    PATH is a package directory (default: the bundled data). Opens the database
+    PATH is a package directory (default: the package in the current directory or its
+    nearest parent, else the installed copy). Opens the database
     immutable, with row counts from an inspect file, a SQL time limit and no way to
     write. Stop it with Ctrl-C.
 
@@ -73,8 +77,10 @@ def serve(path: str | None, host: str, port: int, out: str | None) -> None:
     from ..site import datasette_command, prepare
     from ..site.serve import run
 
+    root = open_package(path)
+    announce(root, err=True)
     with _site_errors():
-        prepared = prepare(path, out)
+        prepared = prepare(root, out)
     state = "rebuilt" if prepared.rebuilt else "up to date"
     click.echo(f"{prepared.database} ({state}); serving on http://{host}:{port}/", err=True)
     raise SystemExit(run(datasette_command(prepared, host, port)))
@@ -86,20 +92,23 @@ def serve(path: str | None, host: str, port: int, out: str | None) -> None:
 def metadata(path: str | None, check: bool) -> None:
     """Write metadata.yaml (Datasette titles, descriptions, facets, queries) from datapackage.json.
 
-    PATH is a package directory (default: the checkout). Run it after changing the
+    PATH is a package directory (default: the package in the current directory or its
+    nearest parent; never the installed copy). Run it after changing the
     descriptor; a test fails when the committed file is out of date.
 
     Example: syria-incidents metadata --check
     """
     from ..site import metadata_is_current, write_metadata
 
+    root = open_package(path, for_writing=not check)
+    announce(root)
     try:
         if check:
-            if not metadata_is_current(path):
+            if not metadata_is_current(root):
                 raise click.ClickException("metadata.yaml is out of date: run `syria-incidents metadata`")
             click.echo("metadata.yaml is current")
             return
-        click.echo(f"wrote {write_metadata(path)}")
+        click.echo(f"wrote {write_metadata(root)}")
     except PackageNotFound as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -39,6 +40,15 @@ def _github_lines(report, path):
         yield _github(finding, columns.get((finding.path, finding.row, finding.field)))
 
 
+def _package_of(path) -> dict:
+    from ..package import read_descriptor
+
+    try:
+        return {"path": str(path), "version": read_descriptor(path).get("version")}
+    except Exception:  # a broken descriptor is reported as a finding
+        return {"path": None if path is None else str(path), "version": None}
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
@@ -69,19 +79,30 @@ def _run(path, show_progress: bool):
 def validate(path: str | None, format_: str, strict: bool) -> None:
     """Check every consistency rule of the package and report every problem.
 
-    PATH is a package directory or its datapackage.json (default: the checkout or the
-    installed copy). Each problem names the file, line and column, the rule and the fix.
+    PATH is a package directory or its datapackage.json (default: the package in the
+    current directory or its nearest parent, as git finds its repository; only where
+    there is none, the installed copy). Each problem names the file, line and column,
+    the rule and the fix.
     Exit status: 0 valid, 1 invalid (warnings only fail with --strict), 2 could not run.
 
     Example: syria-incidents validate . --format github
     """
+    from ..package import PackageNotFound, describe, resolve_root
+
+    try:
+        path = str(resolve_root(path))
+    except (PackageNotFound, OSError):
+        pass  # the validator reports the missing descriptor itself (exit 2)
+    else:
+        # Programs read stdout in json and github formats: the package line goes to stderr there.
+        click.echo(f"package: {describe(Path(path))}", err=format_ != "text")
     try:
         report = _run(path, sys.stderr.isatty())
     except Exception as exc:  # never a traceback: the package could not be checked at all
         click.echo(f"syria-incidents validate: could not run: {type(exc).__name__}: {exc}", err=True)
         sys.exit(2)
     if format_ == "json":
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**report.as_dict(), "package": _package_of(path)}, ensure_ascii=False, indent=2))
     elif format_ == "github":
         for line in _github_lines(report, path):
             click.echo(line)

@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from ..versions import changelog_section, check_version, diff_versions, load_version, write_changelog
-from ..versions.check import default_package_dir
 from ..versions.release import ReleaseError, release as run_release
 from ..versions.render import RENDERERS
 from ..versions.source import VersionNotFound
+from .options import announce, open_package
 
 base_option = click.option("--base", required=True, metavar="REF",
                            help="The version to compare with: a git ref (origin/main, v0.1.0), a directory or a wheel.")
@@ -40,9 +40,12 @@ def diff(old: str, new: str | None, format_: str) -> None:
 
     Example: syria-incidents diff v0.1.0 . --format markdown
     """
+    if not new:
+        root = open_package(None)
+        announce(root, err=True)
     try:
         old_version = load_version(old)
-        new_version = load_version(new) if new else load_version(default_package_dir())
+        new_version = load_version(new) if new else load_version(root)
     except (VersionNotFound, OSError) as exc:
         _fail(exc)
     click.echo(RENDERERS[format_](diff_versions(old_version, new_version)), nl=False)
@@ -68,8 +71,10 @@ def check_version_command(base: str, path: Path | None, format_: str) -> None:
 
     Example: syria-incidents check-version --base origin/main
     """
+    root = open_package(None if path is None else str(path))
+    announce(root, err=format_ != "text")
     try:
-        result = check_version(base, path)
+        result = check_version(base, root)
     except (VersionNotFound, OSError) as exc:
         _fail(exc)
     old, new = result.diff.old.version, result.diff.new.version
@@ -106,7 +111,8 @@ def changelog(base: str, path: Path | None, version: str | None, date: str | Non
 
     Example: syria-incidents changelog --base v0.1.0
     """
-    root = path or default_package_dir()
+    root = open_package(None if path is None else str(path), for_writing=output != "-")
+    announce(root, err=output == "-")
     try:
         d = diff_versions(load_version(base, repo=root), load_version(root))
     except (VersionNotFound, OSError) as exc:
@@ -134,8 +140,10 @@ def release(base: str | None, date: str | None, out: Path | None, tag: bool, pat
 
     Example: syria-incidents release --base v0.1.0
     """
+    root = open_package(None if path is None else str(path), for_writing=True)
+    announce(root)
     try:
-        result = run_release(path, base=base, date=date, out=out, tag=tag, echo=click.echo)
+        result = run_release(root, base=base, date=date, out=out, tag=tag, echo=click.echo)
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"released {result.version}: " + ", ".join(str(p) for p in result.artefacts))

@@ -217,7 +217,7 @@ _Dumper.add_representer(str, _str)
 def write_metadata(path: str | Path | None = None, out: str | Path | None = None,
                    database: str = DATABASE_NAME) -> Path:
     """Write the metadata of the package at ``path`` to ``out`` (default: beside the descriptor)."""
-    root = resolve_root(path)
+    root = resolve_root(path, for_writing=out is None)
     target = Path(out) if out else root / METADATA_NAME
     text = metadata_yaml(read_descriptor(root), database)
     if not target.is_file() or target.read_text(encoding="utf-8") != text:

@@ -203,7 +203,8 @@ def _bbox(table: Table):
 
 
 def validate(path: str | Path | None = None, on_step: Callable[[str], None] | None = None) -> Report:
-    """Check the package at ``path`` (a directory or its datapackage.json; default: the bundled one).
+    """Check the package at ``path`` (a directory or its datapackage.json; default: the package in the
+    current directory or its nearest parent, else the bundled one).
 
     Returns a Report with every problem found, errors and warnings; never raises for bad data.
     """
@@ -238,8 +239,8 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
         findings.extend(_rules_over_frames(typed, tables, findings))
         step("comparing bytes and hashes")
         findings.extend(f for f in hashes.result() if f is not None)
-    entries = load_allowlist()
-    findings = sorted((f for f in findings if not allowed(f, entries)), key=sort_key)
+    entries, problems = load_allowlist(root)
+    findings = sorted([*(f for f in findings if not allowed(f, entries)), *problems], key=sort_key)
     errors = sum(f.severity == "error" for f in findings)
     stats = {"tables": len(tables), "rows": sum(typed.heights.values()),
              "errors": errors, "warnings": len(findings) - errors,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..package import DESCRIPTOR_NAME, bundled_root
+from ..package import DESCRIPTOR_NAME, resolve_root
 from .classify import LEVELS, Reason, bump_of_versions, classify, level_max, next_version
 from .diff import PackageDiff, diff_versions
 from .source import PackageVersion, VersionNotFound, from_directory, repo_of, resolve_commit
@@ -32,15 +32,10 @@ class VersionCheck:
         return next_version(base, self.needed) if base else None
 
 
-def default_package_dir() -> Path:
-    """The package a command works on: the current directory's checkout, else the bundled copy."""
-    cwd = Path.cwd()
-    if (cwd / DESCRIPTOR_NAME).is_file():
-        return cwd
-    where = repo_of(cwd)
-    if where and (where[0] / where[1] / DESCRIPTOR_NAME).is_file():
-        return where[0] / where[1]
-    return bundled_root()
+def default_package_dir(for_writing: bool = False) -> Path:
+    """The package a command works on: the current directory's or its nearest parent's,
+    else (for reading only) the bundled copy."""
+    return resolve_root(None, for_writing=for_writing)
 
 
 def empty_version(label: str) -> PackageVersion:

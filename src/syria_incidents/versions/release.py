@@ -14,10 +14,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..package import DESCRIPTOR_NAME, read_descriptor
+from ..package import DESCRIPTOR_NAME, read_descriptor, resolve_root
 from ..stamp import stamp
 from .changelog import changelog_section, write_changelog
-from .check import check_version, default_package_dir, empty_version
+from .check import check_version, empty_version
 from .diff import diff_versions
 from .source import WHEEL_PACKAGE_DIR, from_directory, git, repo_of
 
@@ -95,7 +95,7 @@ def build_database(root: Path, out: Path) -> Path:
 def release(path: str | Path | None = None, base: str | None = None, date: str | None = None,
             out: str | Path | None = None, tag: bool = False, isolated: bool = True, echo=print) -> Release:
     """Run every release step; raises ReleaseError naming the step that failed."""
-    root = Path(path) if path is not None else default_package_dir()
+    root = resolve_root(path, for_writing=True)
     out = Path(out) if out is not None else root / "dist"
     changed = stamp(root)
     echo(f"stamp: {len(changed)} resource(s) re-stamped" if changed else "stamp: bytes and hashes are current")

@@ -1,0 +1,59 @@
+"""``fix``: put a contribution into shape mechanically, and say what changed, file by file.
+
+It runs, in order: the mechanical repairs of the tables (``normalise``), the bytes and
+hashes in datapackage.json (``stamp``), and every derived file that a test compares
+with the data or the descriptor: metadata.yaml, docs/rules.md and the README's
+coverage section. Each step writes only when its output differs, so ``fix`` is
+idempotent: a second run changes nothing. What needs a person (a number over its total,
+an unknown id, a date in the wrong form) is left for ``validate`` to report.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .coverage import coverage_markdown, with_coverage
+from .normalise import Repair, repair_table, write_bytes_atomic
+from .package import DESCRIPTOR_NAME, resolve_root
+from .stamp import stamp
+
+RULES_DOC = Path("docs") / "rules.md"
+README = "README.md"
+
+
+def fix(path: str | Path | None = None) -> list[Repair]:
+    """Repair the package at ``path`` (never an installed copy); returns every change made."""
+    root = resolve_root(path, for_writing=True)
+    descriptor = json.loads((root / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
+    repairs: list[Repair] = []
+    for res in descriptor.get("resources", []):
+        repairs += repair_table(root, res)
+    repairs += [Repair(DESCRIPTOR_NAME, f"{s.path}: bytes {s.recorded.bytes} → {s.actual.bytes}, hash re-stamped")
+                for s in stamp(root)]
+    repairs += _derived_files(root)
+    return repairs
+
+
+def _derived_files(root: Path) -> list[Repair]:
+    """Regenerate each derived file the package has (a bare package directory has none)."""
+    from .site.metadata import METADATA_NAME, metadata_yaml
+    from .validators.catalogue import catalogue_markdown
+
+    descriptor = json.loads((root / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
+    outputs = {
+        METADATA_NAME: lambda _old: metadata_yaml(descriptor),
+        str(RULES_DOC): lambda _old: catalogue_markdown(),
+        README: lambda old: with_coverage(old, coverage_markdown(root)),
+    }
+    repairs = []
+    for name, generate in outputs.items():
+        target = root / name
+        if not target.is_file():
+            continue
+        old = target.read_text(encoding="utf-8")
+        new = generate(old)
+        if new is not None and new != old:
+            write_bytes_atomic(target, new.encode("utf-8"))
+            repairs.append(Repair(name, "regenerated"))
+    return repairs
