@@ -5,9 +5,11 @@ totals, child dates within parent dates, revisions later than what they revise,
 sources published after what cites them), so the strategies build them
 explicitly. A package is ``{table: [row dict, ...]}`` with CSV-ready strings
 (``None`` = empty cell); ``write_package`` turns it into a directory with the
-real descriptor, stamped.
+descriptor of the frozen 0.1.0 fixture, stamped.
 
-Every vocabulary, field name and path comes from the real ``datapackage.json``.
+Every vocabulary, field name and path comes from that ``datapackage.json``
+(tests/fixtures/package-0.1.0), read by path: not from the bundled data, which a
+contribution may change, nor from whatever package the current directory holds.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from hypothesis import strategies as st
 
 import syria_incidents
 from syria_incidents.stamp import file_integrity
+from validate_helpers import FIXTURE_ROOT
 
-DESCRIPTOR = syria_incidents.descriptor()
+DESCRIPTOR = syria_incidents.descriptor(FIXTURE_ROOT)
 RESOURCES = {res["name"]: res for res in DESCRIPTOR["resources"]}
 FIELDS = {name: [f["name"] for f in res["schema"]["fields"]] for name, res in RESOURCES.items()}
 PATHS = {name: res["path"] for name, res in RESOURCES.items()}

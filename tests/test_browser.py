@@ -1,4 +1,7 @@
-"""The served instance in a real browser: Debian's headless Chromium, driven by Playwright.
+"""The served instance in a real browser: a headless Chromium (Debian's, or any found by
+tests/browser.py: $SYRIA_INCIDENTS_CHROMIUM, chromium, chromium-browser, google-chrome,
+google-chrome-stable, /usr/bin/chromium), driven by Playwright. Without one these tests
+skip, naming what they need; under CI=true they fail instead.
 
 Starts `syria-incidents serve` on a copy of the package with HTML injected into an
 incident, then walks a reader's path: home, a table, an incident, its figures, a
@@ -11,6 +14,7 @@ test-artifacts/browser/.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,12 +25,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser import ENV_VAR, FALLBACK, NAMES, NEEDED, BadVariable, find_chromium, require_chromium
 from playwright.sync_api import expect, sync_playwright
 from validate_helpers import copy_package, read_rows, write_rows
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DB = "syria_incidents"
@@ -93,9 +97,9 @@ def artifacts(repo_root) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)"
+    executable = require_chromium()  # skips (fails under CI=true) naming what is needed
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        chromium = p.chromium.launch(executable_path=executable, args=FLAGS, headless=True)
         yield chromium
         chromium.close()
 
@@ -191,7 +195,7 @@ def test_map_draws_incidents(page, artifacts):
 
 def test_dashboard_draws_charts_and_map(page, artifacts):
     page.goto("/-/dashboards/overview?outcome=killed")
-    for chart in ("figures-by-reporter", "incidents-over-time"):
+    for chart in ("latest-claims", "incidents-over-time"):
         expect(page.locator(f"#chart-{chart} svg, #chart-{chart} canvas").first).to_be_visible(
             timeout=20_000)
     expect(page.locator("#chart-incidents-count p")).to_have_text("19")
@@ -215,3 +219,74 @@ def test_html_in_data_is_shown_as_text_and_never_runs(page, artifacts):
     expect(page.locator("table.rows-and-columns")).to_contain_text("<script>")
     page.screenshot(path=artifacts / "09-injected-html-escaped.png", full_page=True)
     assert_clean(page)
+
+
+# Finding the browser: the same search for `make browser` and for these tests.
+
+def _fake_browsers(folder: Path, *names: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        (folder / name).write_text("#!/bin/sh\necho fake\n")
+        (folder / name).chmod(0o755)
+    return folder
+
+
+def test_finder_looks_at_the_variable_then_each_name_on_path_then_the_fallback(tmp_path):
+    assert NAMES == ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+    assert FALLBACK == "/usr/bin/chromium"
+    bin_dir = _fake_browsers(tmp_path / "bin", *NAMES)
+    own = _fake_browsers(tmp_path / "own", "my-chrome") / "my-chrome"
+    fallback = _fake_browsers(tmp_path / "opt", "chromium") / "chromium"
+    path = {"PATH": str(bin_dir)}
+    assert find_chromium({**path, ENV_VAR: str(own)}, fallback=str(fallback)) == str(own)
+    for name in NAMES:
+        assert find_chromium(path, fallback=str(fallback)) == str(bin_dir / name)
+        (bin_dir / name).unlink()
+    assert find_chromium(path, fallback=str(fallback)) == str(fallback)
+    assert find_chromium(path, fallback=str(tmp_path / "nothing")) is None
+    # A variable naming no executable is an error, never a reason to test another browser.
+    with pytest.raises(BadVariable, match=f"{ENV_VAR}=.*not an executable file"):
+        find_chromium({**path, ENV_VAR: str(tmp_path / "typo")}, fallback=str(fallback))
+
+
+def test_without_a_browser_the_tests_skip_naming_what_they_need(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "no-such-chrome"))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        require_chromium()
+    assert NEEDED in str(skipped.value)
+    assert NEEDED == "a Chromium: set SYRIA_INCIDENTS_CHROMIUM=/path or install chromium"
+
+
+def test_under_ci_a_missing_browser_fails_and_never_skips(monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "no-such-chrome"))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        require_chromium()
+    assert NEEDED in str(failed.value) and "CI=true" in str(failed.value)
+
+
+def test_make_browser_uses_the_same_finder(repo_root):
+    makefile = (repo_root / "Makefile").read_text(encoding="utf-8")
+    assert "FIND_CHROMIUM := $(PYTHON) tests/browser.py" in makefile
+    recipe = makefile.split("\nbrowser:\n", 1)[1].split("\n\n", 1)[0]
+    assert "$(FIND_CHROMIUM)" in recipe
+    # No second list of names or paths that could drift from tests/browser.py
+    # ("chromium" alone is also Debian's package name, which the recipe installs).
+    assert not any(name in recipe for name in (*NAMES[1:], FALLBACK, "command -v", "which "))
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_browser_finds_a_browser_under_another_name_and_goes_on_without_one(repo_root, tmp_path):
+    own = _fake_browsers(tmp_path / "own", "chrome-for-testing") / "chrome-for-testing"
+    env = {**os.environ, ENV_VAR: str(own)}
+    found = subprocess.run(["make", "-s", "browser"], cwd=repo_root, env=env,
+                           capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == f"browser tests: using {own}"
+    # A wrong variable: make says what to do and goes on (no apt-get, even as root).
+    env[ENV_VAR] = str(tmp_path / "typo")
+    wrong = subprocess.run(["make", "-s", "browser"], cwd=repo_root, env=env,
+                           capture_output=True, text=True)
+    assert wrong.returncode == 0, wrong.stderr
+    assert NEEDED in wrong.stderr and "not an executable file" in wrong.stderr
+    assert "apt-get" not in wrong.stdout + wrong.stderr

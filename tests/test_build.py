@@ -1,4 +1,8 @@
-"""`syria-incidents build`: schema from the descriptor, exact round trip, atomic write, refusal."""
+"""`syria-incidents build`: schema from the descriptor, exact round trip, atomic write, refusal.
+
+The database is built from the frozen 0.1.0 fixture, whose ids and values (F-0001 is
+240, P-0007 is Jableh) the tests name; the bundled data is checked elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from syria_incidents.cli import main
 from syria_incidents.package import read_descriptor
 from syria_incidents.site import build_database
 from syria_incidents.site.fingerprint import is_current
+from syria_incidents.site.metadata import metadata_yaml
 from syria_incidents.site.reader import FACETS, LABEL_COLUMNS, SEARCHABLE, SORT
 from syria_incidents.site.roundtrip import export_rows
 from syria_incidents.site.schema import foreign_keys
@@ -24,15 +29,15 @@ from syria_incidents.site.views import VIEWS
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, repo_root) -> Path:
+def built(tmp_path_factory, fixture_root) -> Path:
     out = tmp_path_factory.mktemp("db") / "syria_incidents.db"
-    build_database(repo_root, out)
+    build_database(fixture_root, out)
     return out
 
 
 @pytest.fixture(scope="module")
-def descriptor(repo_root) -> dict:
-    return read_descriptor(repo_root)
+def descriptor(fixture_root) -> dict:
+    return read_descriptor(fixture_root)
 
 
 def _csv_rows(path: Path) -> list[list[str]]:
@@ -40,11 +45,11 @@ def _csv_rows(path: Path) -> list[list[str]]:
         return list(csv.reader(fh))[1:]
 
 
-def test_every_cell_round_trips_csv_to_sqlite_to_csv(built, repo_root, descriptor):
+def test_every_cell_round_trips_csv_to_sqlite_to_csv(built, fixture_root, descriptor):
     conn = sqlite3.connect(built)
     for res in descriptor["resources"]:
         exported = list(export_rows(conn, res))
-        expected = _csv_rows(repo_root / res["path"])
+        expected = _csv_rows(fixture_root / res["path"])
         mismatches = [(n, a, b) for n, (a, b) in enumerate(zip(exported, expected), 1) if a != b]
         assert len(exported) == len(expected), res["name"]
         assert not mismatches, (res["name"], mismatches[:3])
@@ -160,11 +165,22 @@ def test_fingerprint_notices_changed_data(tmp_path):
     assert not is_current(out, root)
 
 
-def test_build_command_writes_where_asked(tmp_path, repo_root):
+def test_build_command_writes_where_asked(tmp_path, fixture_root):
     out = tmp_path / "sub" / "x.db"
-    result = CliRunner().invoke(main, ["build", str(repo_root), "--out", str(out)])
+    result = CliRunner().invoke(main, ["build", str(fixture_root), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "casualties" in result.output and out.is_file()
+
+
+def test_the_bundled_data_builds_and_round_trips(tmp_path, repo_root):
+    out = tmp_path / "bundled.db"
+    build_database(repo_root, out)
+    conn = sqlite3.connect(out)
+    try:
+        for res in read_descriptor(repo_root)["resources"]:
+            assert list(export_rows(conn, res)) == _csv_rows(repo_root / res["path"]), res["name"]
+    finally:
+        conn.close()
 
 
 # --- round trip of arbitrary cells, through a one-table package built without validation ---
@@ -234,12 +250,12 @@ def test_serve_rebuilds_only_when_the_data_changed(tmp_path):
     assert ["--setting", "suggest_facets", "off"] == command[command.index("suggest_facets") - 1:][:3]
 
 
-def test_metadata_command_checks_and_rewrites(tmp_path, repo_root):
+def test_metadata_command_checks_and_rewrites(tmp_path):
     root = copy_package(tmp_path)
     runner = CliRunner()
     assert runner.invoke(main, ["metadata", str(root), "--check"]).exit_code == 1
     assert runner.invoke(main, ["metadata", str(root)]).exit_code == 0
-    assert (root / "metadata.yaml").read_text() == (repo_root / "metadata.yaml").read_text()
+    assert (root / "metadata.yaml").read_text(encoding="utf-8") == metadata_yaml(read_descriptor(root))
     assert runner.invoke(main, ["metadata", str(root), "--check"]).exit_code == 0
 
 

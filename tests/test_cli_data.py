@@ -1,4 +1,9 @@
-"""`syria-incidents --version`, `info` and `stamp`."""
+"""`syria-incidents --version`, `info` and `stamp`.
+
+Every command is given its package explicitly: without PATH a command acts on the
+package of the current directory, which would make these tests depend on where
+pytest runs.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from click.testing import CliRunner
 
 import syria_incidents as si
 from syria_incidents.cli import main
+from syria_incidents.package import bundled_root, read_descriptor
 from syria_incidents.stamp import stale_resources
 
 
@@ -16,22 +22,33 @@ def run(*args):
 def test_version_is_the_data_version():
     result = run("--version")
     assert result.exit_code == 0
+    assert si.__version__ == read_descriptor(bundled_root())["version"]
     assert result.output.strip() == f"syria-incidents {si.__version__}"
 
 
-def test_info_lists_tables_with_row_counts_licence_and_citation():
-    result = run("info")
+def test_info_lists_tables_with_row_counts_licence_and_citation(fixture_root):
+    result = run("info", str(fixture_root))
     assert result.exit_code == 0, result.output
-    assert "CC-BY-4.0" in result.output and si.citation() in result.output
-    for name in si.tables():
+    assert "version:  0.1.0" in result.output
+    assert "CC-BY-4.0" in result.output and si.citation(fixture_root) in result.output
+    for name in si.tables(fixture_root):
         assert f"{name} " in result.output
     line = next(l for l in result.output.splitlines() if l.startswith("casualties"))
-    assert f"{len(si.load('casualties'))} rows" in line
+    assert "7 rows" in line and f"{len(si.load('casualties', fixture_root))} rows" in line
+
+
+def test_info_on_the_bundled_data_counts_its_rows(repo_root):
+    result = run("info", str(repo_root))
+    assert result.exit_code == 0, result.output
+    assert f"version:  {read_descriptor(repo_root)['version']}" in result.output
+    for name in si.tables(repo_root):
+        line = next(l for l in result.output.splitlines() if l.startswith(f"{name} "))
+        assert f"{len(si.load(name, repo_root))} rows" in line, line
 
 
 def test_info_on_a_missing_package_is_a_clean_error(tmp_path):
     result = run("info", str(tmp_path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # could not run at all (CannotRun)
     assert "no datapackage.json" in result.output and "Traceback" not in result.output
 
 

@@ -92,6 +92,21 @@ def test_bytes_and_hashes_are_current(repo_root):
     assert not stale, "run `syria-incidents stamp`: " + ", ".join(s.path for s in stale)
 
 
+# The descriptor of tests/fixtures/package-0.1.0, which records every CSV's sha256: the
+# fixture is release 0.1.0 as published, and tests name its ids, values and lines.
+FIXTURE_DESCRIPTOR_SHA256 = "1fee199f6cad09d1e4baa1fa462bda386df3a1021eae3de110436e79e72d43a0"
+
+
+def test_the_0_1_0_fixture_is_frozen(fixture_root):
+    """Never edit the fixture to make a test pass: copy it (package_copy) and change the copy."""
+    import hashlib
+
+    descriptor_bytes = (fixture_root / "datapackage.json").read_bytes()
+    assert hashlib.sha256(descriptor_bytes).hexdigest() == FIXTURE_DESCRIPTOR_SHA256
+    assert json.loads(descriptor_bytes)["version"] == "0.1.0"
+    assert stale_resources(fixture_root) == []  # and so every CSV is byte for byte release 0.1.0
+
+
 def test_stale_hash_is_detected_and_stamp_repairs_it(package_copy):
     from syria_incidents.stamp import stamp
 

@@ -1,6 +1,6 @@
 """Differential test: our structural checks against frictionless 5 on the same files.
 
-Each case corrupts one thing in a copy of the real package. Frictionless and our
+Each case corrupts one thing in a copy of the frozen 0.1.0 package (tests/fixtures). Frictionless and our
 validator both run on it; every (resource, row, field, kind) frictionless reports,
 mapped to our rule ids, must be among our findings. Each case also names the
 finding it is about, so a case where both validators stay silent still fails.
@@ -20,11 +20,12 @@ from typing import Callable
 import frictionless
 import pytest
 
-from syria_incidents.package import bundled_root
 from syria_incidents.stamp import stamp
 from syria_incidents.validators import validate
+from validate_helpers import FIXTURE_ROOT, REPO_ROOT
 
-REAL = bundled_root()
+# The cases name rows and cells of release 0.1.0, frozen; the bundled data grows.
+REAL = FIXTURE_ROOT
 DESCRIPTOR = json.loads((REAL / "datapackage.json").read_text(encoding="utf-8"))
 PATHS = {res["name"]: res["path"] for res in DESCRIPTOR["resources"]}
 
@@ -213,10 +214,13 @@ def package_copy(tmp_path):
     return tmp_path
 
 
-def test_real_package_is_clean_for_both(package_copy):
-    theirs = frictionless_findings(package_copy)
+@pytest.mark.parametrize("source", [FIXTURE_ROOT, REPO_ROOT], ids=["fixture-0.1.0", "bundled"])
+def test_real_package_is_clean_for_both(source, tmp_path):
+    shutil.copy(source / "datapackage.json", tmp_path / "datapackage.json")
+    shutil.copytree(source / "data", tmp_path / "data")
+    theirs = frictionless_findings(tmp_path)
     assert theirs == set(), f"frictionless finds errors in the real package: {sorted(theirs, key=str)}"
-    report = validate(package_copy)
+    report = validate(tmp_path)
     assert report.valid, report.flatten(["path", "row", "field", "rule", "message"])
 
 

@@ -1,7 +1,8 @@
 """Facets counted at build time: the stored counts, and the plugin that serves them.
 
 Unfiltered table pages read ``facet_counts``; filtered ones count their rows live.
-Both must give what Datasette's own ColumnFacet gives, value for value.
+Both must give what Datasette's own ColumnFacet gives, value for value. The database
+is built from the frozen 0.1.0 fixture (I-0002 has figures of several victim groups).
 """
 
 from __future__ import annotations
@@ -28,14 +29,14 @@ from syria_incidents.site.serve import plugins_dir
 
 
 @pytest.fixture(scope="module")
-def descriptor(repo_root) -> dict:
-    return read_descriptor(repo_root)
+def descriptor(fixture_root) -> dict:
+    return read_descriptor(fixture_root)
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, repo_root) -> Path:
+def db(tmp_path_factory, fixture_root) -> Path:
     path = tmp_path_factory.mktemp("facets") / f"{DB}.db"
-    build_database(repo_root, path)
+    build_database(fixture_root, path)
     return path
 
 
@@ -74,7 +75,7 @@ def test_facet_counts_table_holds_a_group_by_of_every_configured_facet(db):
         conn.close()
     expected = {(table, column, value, n) for table, columns in FACETS.items()
                 for column in columns for value, n in _group_by(db, table, column)}
-    assert expected, "the real data has facet values"
+    assert expected, "the 0.1.0 data has facet values"
     assert set(stored) == expected
     assert len(stored) == len(expected)
 
@@ -123,8 +124,8 @@ def test_a_truncated_facet_says_so(client, db):
     assert facet["truncated"] is True and _counts(facet) == values[:1]
 
 
-def test_foreign_key_facets_carry_labels(client, repo_root):
-    with open(repo_root / "data" / "actors.csv", encoding="utf-8", newline="") as fh:
+def test_foreign_key_facets_carry_labels(client, fixture_root):
+    with open(fixture_root / "data" / "actors.csv", encoding="utf-8", newline="") as fh:
         names = {r["actor_id"]: r["name"] for r in csv.DictReader(fh)}
     facet = _facets(client, f"/{DB}/casualties.json")["reported_by_actor_id"]
     assert facet["results"]

@@ -1,30 +1,45 @@
-"""Every table loads with the dtypes its descriptor declares."""
+"""Every table loads with the dtypes its descriptor declares.
+
+The bundled data is passed explicitly (``REPO_ROOT``): without a path, ``load`` reads
+the package of the current directory, which would tie these tests to where pytest
+runs. Values of one release are checked on the frozen 0.1.0 fixture.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import polars as pl
 import pytest
+from validate_helpers import FIXTURE_ROOT, REPO_ROOT
 
 import syria_incidents as si
+from syria_incidents.package import bundled_root, read_descriptor
 
 TABLES = ["sources", "actors", "places", "incidents", "casualties", "statements"]
 
 
 def test_tables_and_version_come_from_the_descriptor():
-    assert si.tables() == TABLES
-    assert si.__version__ == si.descriptor()["version"]
+    assert si.tables(REPO_ROOT) == TABLES
+    assert si.tables(FIXTURE_ROOT) == TABLES
+    assert si.__version__ == read_descriptor(bundled_root())["version"]
+    assert si.descriptor(FIXTURE_ROOT)["version"] == "0.1.0"
 
 
 def test_descriptor_returns_a_copy_callers_cannot_corrupt():
-    si.descriptor()["version"] = "9.9.9"
-    assert si.descriptor()["version"] != "9.9.9"
+    si.descriptor(REPO_ROOT)["version"] = "9.9.9"
+    assert si.descriptor(REPO_ROOT)["version"] != "9.9.9"
+
+
+def test_without_a_path_outside_any_package_the_bundled_copy_is_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert si.descriptor() == si.descriptor(bundled_root())
+    assert si.load("sources").equals(si.load("sources", bundled_root()))
 
 
 @pytest.mark.parametrize("table", TABLES)
 def test_table_loads_with_declared_dtypes(table):
-    frame = si.load(table)
-    fields = next(r for r in si.descriptor()["resources"] if r["name"] == table)["schema"]["fields"]
+    frame = si.load(table, REPO_ROOT)
+    fields = next(r for r in si.descriptor(REPO_ROOT)["resources"] if r["name"] == table)["schema"]["fields"]
     assert list(frame.columns) == [f["name"] for f in fields]
     assert len(frame) > 0
     for field in fields:
@@ -44,7 +59,7 @@ def test_table_loads_with_declared_dtypes(table):
 
 
 def test_unknown_counts_stay_missing_never_zero():
-    figures = si.load("casualties").set_index("figure_id")
+    figures = si.load("casualties", FIXTURE_ROOT).set_index("figure_id")
     assert figures.loc["F-0001", "count_best"] == 240
     assert pd.isna(figures.loc["F-0001", "count_high"])
     assert figures.loc["F-0001", "reported_on"] == pd.Timestamp("2025-03-07")
@@ -52,21 +67,22 @@ def test_unknown_counts_stay_missing_never_zero():
 
 @pytest.mark.parametrize("table", TABLES)
 def test_polars_engine_agrees_with_pandas(table):
-    frame = si.load(table, engine="polars")
+    frame = si.load(table, REPO_ROOT, engine="polars")
     assert isinstance(frame, pl.DataFrame)
-    assert frame.columns == list(si.load(table).columns)
-    assert frame.height == len(si.load(table))
+    assert frame.columns == list(si.load(table, REPO_ROOT).columns)
+    assert frame.height == len(si.load(table, REPO_ROOT))
 
 
-def test_load_all_returns_every_table():
-    frames = si.load_all()
+@pytest.mark.parametrize("root", [REPO_ROOT, FIXTURE_ROOT], ids=["bundled", "fixture-0.1.0"])
+def test_load_all_returns_every_table(root):
+    frames = si.load_all(root)
     assert list(frames) == TABLES
     assert all(len(f) for f in frames.values())
 
 
 def test_unknown_table_names_the_tables_there_are():
     with pytest.raises(KeyError, match="casualties"):
-        si.load("casualty")
+        si.load("casualty", FIXTURE_ROOT)
 
 
 def test_load_reads_another_package_directory(package_copy):
@@ -76,5 +92,7 @@ def test_load_reads_another_package_directory(package_copy):
 
 
 def test_citation_names_title_version_and_licence():
-    text = si.citation()
-    assert si.__version__ in text and "CC-BY-4.0" in text and si.descriptor()["title"] in text
+    text = si.citation(FIXTURE_ROOT)
+    assert "0.1.0" in text and "CC-BY-4.0" in text and si.descriptor(FIXTURE_ROOT)["title"] in text
+    bundled = si.descriptor(REPO_ROOT)
+    assert bundled["version"] in si.citation(REPO_ROOT) and bundled["title"] in si.citation(REPO_ROOT)

@@ -251,7 +251,8 @@ def test_place_cycle_reported_at_every_place_on_it(package, data):
     ring = data.draw(st.lists(st.integers(0, len(places) - 1), min_size=1, max_size=3, unique=True))
     for here, there in zip(ring, ring[1:] + ring[:1]):
         places[here]["parent_place_id"] = places[there]["place_id"]
-    assert_exactly(package, *(("places", i, "place-tree-acyclic") for i in ring))
+    # A cycle is reported once, at its first line, naming its members.
+    assert_exactly(package, ("places", min(ring), "place-tree-acyclic"))
 
 
 # Points inside Syria's bounding box but outside Syria, and points outside the box.

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from click.testing import CliRunner
 
 from syria_incidents.cli import main
-from validate_helpers import copy_package, edit, line_of
+from syria_incidents.package import read_descriptor
+from validate_helpers import FIXTURE_ROOT, REPO_ROOT, copy_package, edit, line_of
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO_ROOT
 
 
 def run(*args):
@@ -18,9 +18,11 @@ def run(*args):
 
 
 def test_real_package_exits_0_with_summary():
-    result = run("validate")
+    # The path is explicit: without one, validate acts on the package of the current directory.
+    tables = len(read_descriptor(REPO)["resources"])
+    result = run("validate", str(REPO))
     assert result.exit_code == 0, result.output
-    assert "valid: 6 tables" in result.output and "0 errors" in result.output
+    assert f"valid: {tables} tables" in result.output and "0 errors" in result.output
 
 
 def _broken(tmp_path):
@@ -109,11 +111,11 @@ def test_docs_rules_md_is_current():
         "docs/rules.md is stale: run `syria-incidents rules --format markdown > docs/rules.md`"
 
 
-def test_python_api_is_lazy_and_complete():
+def test_python_api_is_lazy_and_complete(tmp_path):
     import subprocess
     import sys
 
     code = ("import sys, syria_incidents as si; assert 'polars' not in sys.modules and 'pandera' not in sys.modules; "
-            "r = si.validate(); print(r.valid, r.flatten(['rule']))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            f"r = si.validate({str(FIXTURE_ROOT)!r}); print(r.valid, r.flatten(['rule']))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "True []"

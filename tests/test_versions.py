@@ -1,7 +1,9 @@
 """diff and check-version on realistic contributions, in temporary git repositories.
 
-Each test copies the real package into a fresh repository, commits it as the base,
-makes one kind of change, and checks the exact diff and the bump it needs.
+Each test copies the frozen 0.1.0 fixture (tests/fixtures/package-0.1.0) into a fresh
+repository, commits it as the base, makes one kind of change, and checks the exact diff
+and the bump it needs. The versions named here (0.1.0 and the bumps from it) are the
+fixture's own, so they hold whatever the bundled data's version is.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,8 +19,8 @@ import pytest
 from syria_incidents.versions import check_version, diff_versions, load_version
 from syria_incidents.versions.diff import FieldChange, RecordChange
 from syria_incidents.versions.render import render_text
+from validate_helpers import FIXTURE_VERSION, copy_fixture
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 GIT_IDENTITY = ["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
 
 
@@ -87,13 +88,11 @@ class GitPackage:
 
 
 def make_repo(tmp_path: Path) -> GitPackage:
-    root = tmp_path / "repo"
-    root.mkdir()
-    shutil.copy2(REPO_ROOT / "datapackage.json", root / "datapackage.json")
-    shutil.copytree(REPO_ROOT / "data", root / "data")
+    root = copy_fixture(tmp_path / "repo")
     repo = GitPackage(root)
     repo.git("init", "-q", "-b", "main")
     repo.commit("base")
+    assert base_version(repo) == FIXTURE_VERSION
     return repo
 
 
@@ -316,8 +315,7 @@ def test_base_before_the_package_existed_is_a_first_release(tmp_path):
     repo.git("init", "-q", "-b", "main")
     (root / "README.md").write_text("empty\n")
     repo.commit("initial commit")
-    shutil.copy2(REPO_ROOT / "datapackage.json", root / "datapackage.json")
-    shutil.copytree(REPO_ROOT / "data", root / "data")
+    copy_fixture(root)
     result = check_version("HEAD", root)
     assert result.ok and result.bumped == "major"
     assert result.diff.old.version is None

@@ -124,7 +124,8 @@ def test_cli_changelog_writes_and_prints(tmp_path):
     contribute(repo)
     printed = CliRunner().invoke(main, ["changelog", "--base", "HEAD", "--date", "2025-03-10", "--output", "-",
                                         str(repo.root)])
-    assert printed.exit_code == 0 and printed.output == SECTION
+    assert printed.exit_code == 0 and printed.stdout == SECTION  # the package it read is named on stderr
+    assert printed.stderr.startswith("package: ")
     written = CliRunner().invoke(main, ["changelog", "--base", "HEAD", "--date", "2025-03-10", str(repo.root)])
     assert written.exit_code == 0, written.output
     text = (repo.root / "CHANGELOG.md").read_text(encoding="utf-8")

@@ -1,16 +1,24 @@
-"""The wheel carries the data: built, installed into a fresh virtual
-environment, and loaded from a directory outside the checkout."""
+"""The wheel carries the data: built, installed without extras into a fresh virtual
+environment (pandas and click only, at the versions of constraints.txt), and loaded from
+a directory outside the checkout; the toolkit's commands there name the extra they need.
+Also: the published requirements are ranges, constraints.txt pins them, and
+`python -m syria_incidents` is the command."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import re
 import subprocess
 import sys
+import tomllib
 import venv
 import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 pytestmark = pytest.mark.slow
 
@@ -49,13 +57,29 @@ def test_wheel_carries_descriptor_and_every_csv(wheel, repo_root):
         assert not any(n.startswith("validators/") for n in names)
 
 
-def test_wheel_installed_in_fresh_venv_loads_every_table_outside_the_checkout(wheel, repo_root, tmp_path):
-    env_dir = tmp_path / "venv"
+@pytest.fixture(scope="module")
+def bare_env(wheel, repo_root, tmp_path_factory) -> Path:
+    """A fresh venv (no system site packages) with the wheel and no extras: pandas, click
+    and their dependencies, at the versions constraints.txt pins."""
+    env_dir = tmp_path_factory.mktemp("bare") / "venv"
     venv.create(env_dir, with_pip=True)
+    install = subprocess.run(
+        [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet",
+         "-c", str(repo_root / "constraints.txt"), str(wheel)],
+        capture_output=True, text=True,
+    )
+    assert install.returncode == 0, install.stderr
+    return env_dir
+
+
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("elsewhere")
+
+
+def test_wheel_installed_in_fresh_venv_loads_every_table_outside_the_checkout(bare_env, repo_root, elsewhere):
+    env_dir = bare_env
     python = env_dir / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
     result = subprocess.run(
         [str(python), "-c", LOAD_SCRIPT], cwd=elsewhere, check=True, capture_output=True, text=True
     )
@@ -70,3 +94,126 @@ def test_wheel_installed_in_fresh_venv_loads_every_table_outside_the_checkout(wh
     info = subprocess.run([str(env_dir / "bin" / "syria-incidents"), "info"], cwd=elsewhere,
                           check=True, capture_output=True, text=True).stdout
     assert "casualties" in info and "_package" in info
+
+
+def test_python_m_syria_incidents_is_the_command(repo_root, tmp_path):
+    run = lambda *args: subprocess.run([sys.executable, "-m", "syria_incidents", *args], cwd=tmp_path,
+                                       capture_output=True, text=True)
+    helped = run("--help")
+    assert helped.returncode == 0, helped.stderr
+    assert "Usage: python -m syria_incidents" in helped.stdout
+    for command in ("info", "validate", "build", "serve"):
+        assert re.search(rf"^\s+{command}\s", helped.stdout, re.M), command
+    info = run("info")
+    assert info.returncode == 0, info.stderr
+    version = json.loads((repo_root / "datapackage.json").read_text())["version"]
+    assert f"version:  {version}" in info.stdout and "casualties" in info.stdout
+
+
+# Without extras the loader works and the toolkit names the extra to install.
+NEEDS_EXTRA = {"validate": "validate", "rules": "validate", "build": "datasette", "serve": "datasette"}
+
+
+def test_wheel_without_extras_loads_and_commands_name_the_extra_they_need(bare_env, elsewhere):
+    python, command = bare_env / "bin" / "python", bare_env / "bin" / "syria-incidents"
+    # Nothing of the extras is there (the venv does not see the system's packages).
+    absent = subprocess.run(
+        [str(python), "-c", "import importlib.util as u, sys; "
+         "print([m for m in sys.argv[1:] if u.find_spec(m)])",
+         "polars", "pandera", "frictionless", "pyarrow", "datasette", "sqlite_utils", "yaml", "shapely"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    assert absent == "[]"
+    loaded = subprocess.run(
+        [str(python), "-c", "import syria_incidents as si; f = si.load('casualties'); "
+         "print(len(f), f.count_best.dtype)"],
+        cwd=elsewhere, capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    rows, dtype = loaded.stdout.split()
+    assert int(rows) > 0 and dtype == "Int64"
+    as_module = subprocess.run([str(python), "-m", "syria_incidents", "info"], cwd=elsewhere,
+                               capture_output=True, text=True)
+    assert as_module.returncode == 0, as_module.stderr
+    assert "casualties" in as_module.stdout
+    for name, extra in NEEDS_EXTRA.items():
+        # serve must not get as far as starting a server: the timeout stops a hang.
+        result = subprocess.run([str(command), name], cwd=elsewhere, capture_output=True, text=True,
+                                timeout=120, stdin=subprocess.DEVNULL)
+        output = result.stdout + result.stderr
+        assert result.returncode == 2, (name, output)
+        assert f'pip install "syria-incidents[{extra}]"' in result.stderr, (name, output)
+        assert "Traceback" not in output, (name, output)
+
+
+# The published requirements are ranges; constraints.txt pins every package installed.
+
+def _pyproject(repo_root) -> dict:
+    return tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _constraints(repo_root) -> dict[str, str]:
+    pins = {}
+    for line in (repo_root / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not an exact pin (name==version)"
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_published_requirements_are_ranges_that_constraints_pin(repo_root):
+    project = _pyproject(repo_root)["project"]
+    pins = _constraints(repo_root)
+    assert "syria-incidents" not in pins
+    requirements = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        requirements += extra
+    for text in requirements:
+        requirement = Requirement(text)
+        if requirement.name == "syria-incidents":
+            continue
+        operators = {spec.operator for spec in requirement.specifier}
+        assert ">=" in operators and "<" in operators and not operators & {"==", "==="}, (
+            f"{text}: a published requirement is a range (>=tested,<next major), never a pin")
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{text}: missing from constraints.txt"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (
+            f"constraints.txt pins {name}=={pins[name]}, outside {text}")
+    # The build backend stays pinned exactly.
+    assert _pyproject(repo_root)["build-system"]["requires"] == ["hatchling==1.33.0"]
+
+
+def test_make_and_ci_install_with_the_constraints(repo_root):
+    makefile = (repo_root / "Makefile").read_text(encoding="utf-8")
+    assert "CONSTRAINTS := constraints.txt" in makefile
+    for target, extra in (("install", "datasette"), ("install-test", "test")):
+        recipe = makefile.split(f"\n{target}:", 1)[1].split("\n\n", 1)[0]
+        assert f"pip install --quiet -c $(CONSTRAINTS) -e '.[{extra}]'" in recipe, target
+    workflow = (repo_root / ".github" / "workflows" / "validate.yml").read_text(encoding="utf-8")
+    assert "pip install -c constraints.txt -e '.[test]'" in workflow
+
+
+def _closure(root: str, extras: set[str]) -> set[str]:
+    """The installed distributions that ``root[extras]`` needs, transitively."""
+    seen, todo = set(), [(root, frozenset(extras))]
+    while todo:
+        name, wanted = todo.pop()
+        key = (canonicalize_name(name), wanted)
+        if key in seen:
+            continue
+        seen.add(key)
+        for text in importlib.metadata.requires(name) or []:
+            requirement = Requirement(text)
+            marker = requirement.marker
+            if marker is None or any(marker.evaluate({"extra": e}) for e in (wanted | {""})):
+                todo.append((requirement.name, frozenset(requirement.extras)))
+    return {name for name, _ in seen} - {canonicalize_name(root)}
+
+
+def test_constraints_pin_every_package_the_test_environment_installs(repo_root):
+    pins = _constraints(repo_root)
+    needed = _closure("syria-incidents", {"test"})
+    assert needed - set(pins) == set(), "missing from constraints.txt (run `make constraints`)"
+    drifted = {name: (importlib.metadata.version(name), pins[name]) for name in needed
+               if importlib.metadata.version(name) != pins[name]}
+    assert drifted == {}, "installed (left) differs from constraints.txt (right): run `make install-test`"

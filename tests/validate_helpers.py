@@ -1,4 +1,10 @@
-"""Build corrupted copies of the package in a temp dir, for the validation tests."""
+"""Build corrupted copies of the package in a temp dir, for the validation tests.
+
+The copies are of the frozen fixture ``tests/fixtures/package-0.1.0`` (release 0.1.0,
+never edited), not of the bundled data: a test that names F-0001 (240, with parts
+F-0002 and F-0003), I-0002 or a CSV line must keep holding when a contribution adds,
+corrects or renumbers rows of the bundled data.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +13,26 @@ import io
 import shutil
 from pathlib import Path
 
-from syria_incidents.package import bundled_root
 from syria_incidents.stamp import stamp
+
+# Release 0.1.0 as it was published: the tests' fixed point. Copy it before changing it.
+FIXTURE_ROOT = Path(__file__).resolve().parent / "fixtures" / "package-0.1.0"
+FIXTURE_VERSION = "0.1.0"
+# The repository checkout: the bundled data, README.md, metadata.yaml, docs/.
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def copy_fixture(target: Path) -> Path:
+    """A copy of the 0.1.0 fixture (datapackage.json and everything under data/) at ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(FIXTURE_ROOT / "datapackage.json", target / "datapackage.json")
+    shutil.copytree(FIXTURE_ROOT / "data", target / "data")
+    return target
 
 
 def copy_package(tmp_path: Path) -> Path:
-    """A fresh copy of the bundled package (datapackage.json and data/) under tmp_path."""
-    src = bundled_root()
-    root = tmp_path / "pkg"
-    (root / "data").mkdir(parents=True)
-    shutil.copy(src / "datapackage.json", root / "datapackage.json")
-    for csv_file in (src / "data").glob("*.csv"):
-        shutil.copy(csv_file, root / "data" / csv_file.name)
-    return root
+    """A fresh copy of the 0.1.0 fixture package under ``tmp_path / "pkg"``."""
+    return copy_fixture(tmp_path / "pkg")
 
 
 def read_rows(root: Path, table: str) -> list[dict]:

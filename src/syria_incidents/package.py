@@ -119,7 +119,7 @@ def describe(root: Path) -> str:
     """``<path> (version X.Y.Z)``: how every command names the package it acted on."""
     try:
         version = read_descriptor(root).get("version", "unknown")
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         version = "unreadable"
     label = "installed copy at " if is_installed_copy(root) else ""
     return f"{label}{root} (version {version})"

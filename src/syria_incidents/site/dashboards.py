@@ -12,6 +12,18 @@ from ..package import resource
 _LATEST = ("NOT EXISTS (SELECT 1 FROM casualties AS later "
            "WHERE later.supersedes_figure_id = c.figure_id)")
 
+# The incident the toll charts are about: the top-level incident with the most figures
+# (the March 2025 coastal violence in this release), unless the incident filter names one.
+_TARGET = ("target AS (SELECT coalesce(nullif(:incident_id, ''), (SELECT i.incident_id FROM incidents AS i "
+           "JOIN casualties AS f ON f.incident_id = i.incident_id WHERE i.parent_incident_id IS NULL "
+           "GROUP BY i.incident_id ORDER BY count(*) DESC, i.incident_id LIMIT 1)) AS incident_id)")
+
+# Each revision chain, from its first figure.
+_CHAINS = ("chains(root, figure_id) AS (SELECT figure_id, figure_id FROM casualties "
+           "WHERE supersedes_figure_id IS NULL "
+           "UNION ALL SELECT chains.root, later.figure_id FROM casualties AS later "
+           "JOIN chains ON later.supersedes_figure_id = chains.figure_id)")
+
 
 def dashboards(descriptor: dict, database: str) -> dict:
     """The ``datasette-dashboards`` plugin configuration."""
@@ -26,12 +38,15 @@ def dashboards(descriptor: dict, database: str) -> dict:
             ),
             "layout": [
                 ["incidents-count", "figures-count", "statements-count"],
-                ["figures-by-reporter", "figures-by-reporter", "incidents-over-time"],
+                ["tolls-over-time", "tolls-over-time", "tolls-over-time"],
+                ["latest-claims", "latest-claims", "incidents-over-time"],
                 ["incidents-map", "incidents-map", "incidents-map"],
             ],
             "filters": {
                 "outcome": {"name": "Outcome", "type": "select", "options": outcomes,
                             "default": "killed"},
+                "incident_id": {"name": "Incident id (default: the one with the most figures)",
+                                "type": "text"},
             },
             "charts": {
                 "incidents-count": _metric(database, "Incidents", "SELECT count(*) AS n FROM incidents"),
@@ -39,16 +54,47 @@ def dashboards(descriptor: dict, database: str) -> dict:
                                          "SELECT count(*) AS n FROM casualties"),
                 "statements-count": _metric(database, "Statements",
                                             "SELECT count(*) AS n FROM statements"),
-                "figures-by-reporter": {
-                    "title": "Reported casualties by reporter and victim group (sum of the "
-                             "latest figures, grouped, not stacked)",
+                "tolls-over-time": {
+                    "title": "Each reporter's toll over time: its successive counts, one line per "
+                             "revision chain (never summed)",
                     "db": database,
                     "query": (
-                        "SELECT reporter.name AS reporter, c.victim_group, count(*) AS figures, "
-                        "sum(c.count_best) AS people FROM casualties AS c "
+                        f"WITH RECURSIVE {_TARGET}, {_CHAINS} "
+                        "SELECT reporter.name || ' — ' || c.victim_group || ' (' || chains.root || ')' AS series, "
+                        "reporter.name AS reporter, c.victim_group, c.figure_id, c.reported_on, c.count_best, "
+                        "c.qualifier, c.source_quote FROM chains JOIN casualties AS c ON c.figure_id = chains.figure_id "
                         "JOIN actors AS reporter ON reporter.actor_id = c.reported_by_actor_id "
-                        f"WHERE {_LATEST} [[ AND c.outcome = :outcome ]] "
-                        "GROUP BY reporter.name, c.victim_group ORDER BY reporter.name"
+                        "WHERE c.incident_id = (SELECT incident_id FROM target) AND c.count_best IS NOT NULL "
+                        "AND chains.root IN (SELECT root FROM chains GROUP BY root HAVING count(*) > 1) "
+                        "[[ AND c.outcome = :outcome ]] ORDER BY series, c.reported_on"
+                    ),
+                    "library": "vega-lite",
+                    "display": {
+                        "mark": {"type": "line", "point": True, "tooltip": True},
+                        "encoding": {
+                            "x": {"field": "reported_on", "type": "temporal", "title": "Reported on"},
+                            "y": {"field": "count_best", "type": "quantitative", "title": "count_best"},
+                            "color": {"field": "reporter", "type": "nominal", "title": "Reporter"},
+                            "detail": {"field": "series", "type": "nominal"},
+                            "tooltip": [{"field": "series"}, {"field": "figure_id"}, {"field": "reported_on"},
+                                        {"field": "count_best"}, {"field": "qualifier"},
+                                        {"field": "source_quote"}],
+                        },
+                    },
+                },
+                "latest-claims": {
+                    "title": "The latest claim of each reporter, side by side, by victim group "
+                             "(one figure each, not a sum)",
+                    "db": database,
+                    "query": (
+                        f"WITH {_TARGET}, latest AS (SELECT c.*, reporter.name AS reporter, row_number() OVER ("
+                        "PARTITION BY c.reported_by_actor_id, c.victim_group ORDER BY c.reported_on DESC, "
+                        "c.count_best DESC) AS n FROM casualties AS c "
+                        "JOIN actors AS reporter ON reporter.actor_id = c.reported_by_actor_id "
+                        "WHERE c.incident_id = (SELECT incident_id FROM target) AND c.parent_figure_id IS NULL "
+                        f"AND c.count_best IS NOT NULL AND {_LATEST} [[ AND c.outcome = :outcome ]]) "
+                        "SELECT reporter, victim_group, figure_id, reported_on, count_best, qualifier, "
+                        "source_quote FROM latest WHERE n = 1 ORDER BY reporter, victim_group"
                     ),
                     "library": "vega-lite",
                     "display": {
@@ -56,10 +102,12 @@ def dashboards(descriptor: dict, database: str) -> dict:
                         "encoding": {
                             "x": {"field": "reporter", "type": "nominal", "title": "Reporter"},
                             "xOffset": {"field": "victim_group", "type": "nominal"},
-                            "y": {"field": "people", "type": "quantitative",
-                                  "title": "Sum of count_best"},
-                            "color": {"field": "victim_group", "type": "nominal",
-                                      "title": "Victim group"},
+                            "y": {"field": "count_best", "type": "quantitative",
+                                  "title": "count_best of the latest figure"},
+                            "color": {"field": "victim_group", "type": "nominal", "title": "Victim group"},
+                            "tooltip": [{"field": "reporter"}, {"field": "figure_id"}, {"field": "reported_on"},
+                                        {"field": "count_best"}, {"field": "qualifier"},
+                                        {"field": "source_quote"}],
                         },
                     },
                 },

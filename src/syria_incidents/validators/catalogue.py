@@ -26,6 +26,11 @@ def catalogue_markdown() -> str:
         "checks and cross-table functions in `syria_incidents.validators`. An error makes the",
         "package invalid (exit 1); a warning does not, unless `--strict` is given.",
         "",
+        "A rule that fails on more than 1,000 rows of a table lists the first 1,000 and then one",
+        "finding that counts the rest, so the report stays short whatever the input. Problems that",
+        "`syria-incidents fix` repairs mechanically (line ends, byte-order mark, NFC, outer spaces,",
+        "bytes and hashes) say so in their message.",
+        "",
     ]
     for kind, title in (("structural", "Structural rules"), ("semantic", "Semantic rules")):
         lines += [f"## {title}", "", "| rule | severity | description | reported at |", "| --- | --- | --- | --- |"]

@@ -10,7 +10,7 @@ import polars as pl
 from .reading import LINE
 from .registry import rule
 from .structural import FINDING_SCHEMA, fmt, findings_frame
-from .trees import nodes_on_cycles
+from .trees import find_cycles
 
 
 def _empty() -> pl.DataFrame:
@@ -185,17 +185,34 @@ def subtotal_incident_within(t) -> pl.DataFrame:
                           pl.col("figure_id"), ids=t.ids)
 
 
+_CYCLE_SHOWN = 10  # members of a cycle named in its finding; the rest are counted
+
+
 def _cycles(t, table: str, key: str, parent: str, what: str) -> pl.DataFrame:
+    """One finding per cycle, at the first line of its members, naming at most _CYCLE_SHOWN of them."""
     frame = t[table]
-    cycles = nodes_on_cycles(frame[key], frame[parent])
+    cycles = find_cycles(frame[key], frame[parent])
     if not cycles:
         return _empty()
-    members = pl.Series(key, [m for cycle in cycles.values() for m in cycle], dtype=frame.schema[key])
-    text = dict(zip(members.to_list(), t.ids.readable(members.to_frame())[key].to_list()))
-    chains = pl.DataFrame({key: list(cycles), "chain": [" → ".join(text[m] for m in c + c[:1])
-                                                       for c in cycles.values()]},
-                          schema={key: frame.schema[key], "chain": pl.String})
-    rows = _first(frame, key, unique=_unique(t, table)).join(chains, on=key, how="inner")
+    members = pl.Series(key, [m for cycle in cycles for m in cycle], dtype=frame.schema[key])
+    first = _first(frame, key, unique=_unique(t, table)).filter(pl.col(key).is_in(members.implode()))
+    line = dict(zip(first[key].to_list(), first[LINE].to_list()))
+    starts, shown = [], []
+    for cycle in cycles:
+        at = min(range(len(cycle)), key=lambda i: line[cycle[i]])
+        starts.append(cycle[at])
+        shown.append((cycle[at:] + cycle[:at])[:_CYCLE_SHOWN])
+    names = pl.Series(key, [m for s in shown for m in s], dtype=frame.schema[key])
+    text = dict(zip(names.to_list(), t.ids.readable(names.to_frame())[key].to_list()))
+    chains = []
+    for cycle, start, listed in zip(cycles, starts, shown):
+        more = len(cycle) - len(listed)
+        chain = " → ".join(text[m] for m in listed)
+        chain += f" → … {more} more → {text[start]}" if more else f" → {text[start]}"
+        size = f"a cycle of {len(cycle)} rows: " if len(cycle) > 2 else ""
+        chains.append(size + chain)
+    found = pl.DataFrame({key: starts, "chain": chains}, schema={key: frame.schema[key], "chain": pl.String})
+    rows = first.join(found, on=key, how="inner").sort(LINE)
     return findings_frame(rows, pl.lit(True), parent,
                           fmt(f"{{}} is its own ancestor through {parent} ({{}}); {what}", key, "chain"),
                           pl.col(key), ids=t.ids)
@@ -205,7 +222,7 @@ def _cycles(t, table: str, key: str, parent: str, what: str) -> pl.DataFrame:
 def figure_tree_acyclic(t) -> pl.DataFrame:
     """Figures and their parts form a tree: no figure is, through parent_figure_id, a part of itself.
 
-    Reported at every figure on the cycle, column parent_figure_id."""
+    Reported once per cycle, at the first line of its figures, column parent_figure_id; the message names the first ten figures of the cycle and counts the rest."""
     return _cycles(t, "casualties", "figure_id", "parent_figure_id",
                    "a part's parent must be a larger total, never one of its own parts")
 
@@ -214,7 +231,7 @@ def figure_tree_acyclic(t) -> pl.DataFrame:
 def incident_tree_acyclic(t) -> pl.DataFrame:
     """Incidents form a tree: no incident is, through parent_incident_id, part of itself.
 
-    Reported at every incident on the cycle, column parent_incident_id."""
+    Reported once per cycle, at the first line of its incidents, column parent_incident_id; the message names the first ten incidents of the cycle and counts the rest."""
     return _cycles(t, "incidents", "incident_id", "parent_incident_id",
                    "point parent_incident_id at the wider incident, never at a part of this one")
 
@@ -223,7 +240,7 @@ def incident_tree_acyclic(t) -> pl.DataFrame:
 def revision_chain_acyclic(t) -> pl.DataFrame:
     """Revisions form chains, not loops: no figure supersedes itself, directly or through others.
 
-    Reported at every figure on the loop, column supersedes_figure_id."""
+    Reported once per loop, at the first line of its figures, column supersedes_figure_id; the message names the first ten figures of the loop and counts the rest."""
     return _cycles(t, "casualties", "figure_id", "supersedes_figure_id",
                    "supersedes_figure_id must point at an older figure")
 
@@ -232,7 +249,7 @@ def revision_chain_acyclic(t) -> pl.DataFrame:
 def place_tree_acyclic(t) -> pl.DataFrame:
     """Places form a tree: no place lies, through parent_place_id, inside itself.
 
-    Reported at every place on the cycle, column parent_place_id."""
+    Reported once per cycle, at the first line of its places, column parent_place_id; the message names the first ten places of the cycle and counts the rest."""
     return _cycles(t, "places", "place_id", "parent_place_id",
                    "point parent_place_id at the larger place this one lies in")
 

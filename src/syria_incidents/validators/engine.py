@@ -42,6 +42,8 @@ def _load_descriptor(path) -> tuple[Path | None, dict | None, Finding | None]:
         descriptor = json.loads((root / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         return root, None, descriptor_problem(f"cannot read {DESCRIPTOR_NAME}: {exc}")
+    except RecursionError:
+        return root, None, descriptor_problem(f"{DESCRIPTOR_NAME} nests too deeply to read")
     except json.JSONDecodeError as exc:
         return root, None, descriptor_problem(
             f"{DESCRIPTOR_NAME} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")

@@ -21,6 +21,7 @@ import mmap
 import os
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -29,7 +30,22 @@ from .background import prefetched
 from .findings import Finding
 from .registry import rule
 
+# A cell may be any size (a 50 MB line is reported, not a crash): the csv module's
+# default limit (128 KB a field) would raise where the header or a ragged row is read.
+csv.field_size_limit(sys.maxsize)
+
 LINE = "_line"  # the column that carries each record's CSV line number
+# Findings of one rule listed one by one, per table (per check and slice of a big file for
+# the cell rules); one more finding counts the rest, so output stays small whatever the input.
+MAX_ROW_FINDINGS = 1000
+
+
+def more_findings(more: int) -> str:
+    """The message of the finding that stands for ``more`` findings not listed."""
+    if more == 1:
+        return f"this row has the same problem as the {MAX_ROW_FINDINGS:,} rows listed before it; fix those and validate again"
+    return (f"this row and {more - 1:,} more after it have the same problem as the {MAX_ROW_FINDINGS:,} rows "
+            "listed before it, and are not listed one by one; fix those and validate again")
 _PREFIX = 1 << 16
 SLICE_BYTES = 16 << 20  # files are read and checked this many bytes (of whole lines) at a time
 MARKER = "\x01"  # the extra last cell given to every line of a slice
@@ -54,6 +70,28 @@ class Table:
     short_rows: dict[int, int] = field(default_factory=dict)
     # (path, byte offset of the first record) when the file is read in slices by polars
     sliced: tuple[Path, int] | None = None
+    # rule id -> [row findings of that rule so far, first row not listed], for MAX_ROW_FINDINGS
+    counts: dict[str, list] = field(default_factory=dict)
+
+    def report(self, rule_id: str, line: int, make) -> None:
+        """Add the finding(s) ``make()`` gives for ``line``, unless MAX_ROW_FINDINGS of ``rule_id`` came before.
+
+        A file of a million empty or ragged lines then gives a thousand findings and
+        one that counts the rest, not millions (see ``summarise``)."""
+        count = self.counts.setdefault(rule_id, [0, None])
+        count[0] += 1
+        if count[0] <= MAX_ROW_FINDINGS:
+            made = make()
+            self.findings.extend(made if isinstance(made, list) else [made])
+        elif count[1] is None:
+            count[1] = line
+
+    def summarise(self) -> None:
+        """One finding for each rule's rows beyond MAX_ROW_FINDINGS."""
+        for rule_id, (count, line) in self.counts.items():
+            if count > MAX_ROW_FINDINGS:
+                self.findings.append(self.finding(rule_id, line, None, more_findings(count - MAX_ROW_FINDINGS)))
+        self.counts = {}
 
     @property
     def readable(self) -> bool:
@@ -73,7 +111,8 @@ class Table:
         self.frame = None
         for line, cells in self.short_rows.items():
             if line not in blank:
-                self.findings.extend(missing_cell(self, line, cells))
+                self.report("missing-cell", line, partial(missing_cell, self, line, cells))
+        self.summarise()
 
     @property
     def names(self) -> list[str]:
@@ -94,15 +133,15 @@ def missing_file(table: Table) -> Finding:
 
 @rule("encoding", kind="structural")
 def encoding_problem(table: Table, row: int | None, what: str) -> Finding:
-    """The file is not UTF-8 without a byte-order mark.
+    """The file is not UTF-8 without a byte-order mark (syria-incidents fix removes a byte-order mark).
 
     Reported at the line of the first undecodable byte, or at line 1 for a BOM."""
     return table.finding("encoding", row, None, what)
 
 
-@rule("line-endings", "warning", kind="structural")
+@rule("line-endings", kind="structural")
 def line_endings(table: Table, data: bytes) -> Finding | None:
-    """Lines end with CR LF (Windows) or CR alone (old Mac) instead of LF; git would rewrite them, and the recorded hash would no longer match in CI.
+    """Lines end with CR LF (Windows) or CR alone (old Mac) instead of LF; an error, as in CI: git stores the file with LF, so its bytes and hash would no longer match there (syria-incidents fix rewrites them as LF).
 
     Reported once, at the first line that ends so."""
     crlf = data.find(b"\r\n")
@@ -113,8 +152,8 @@ def line_endings(table: Table, data: bytes) -> Finding | None:
     else:
         return None  # a carriage return inside a line is a control character in a value
     return table.finding("line-endings", line, None,
-                         f"line {line} (and maybe others) has {ends}; save the file with LF (Unix) line ends",
-                         severity="warning")
+                         f"line {line} (and maybe others) has {ends}; run syria-incidents fix to rewrite "
+                         "them as LF (Unix) line ends")
 
 
 @rule("header", kind="structural")
@@ -137,22 +176,36 @@ def header_problems(table: Table, labels: list[str]) -> list[Finding]:
         expected = names[i] if i < len(names) else None
         if label in seen:
             out.append(table.finding("header", 1, expected or label,
-                                     f"column {i + 1} is named {label!r} again; each column appears once. "
+                                     f"column {i + 1} is named {_shown(label)} again; each column appears once. "
                                      f"The header must be: {','.join(names)}"))
         elif expected is None:
-            out.append(table.finding("header", 1, label or None,
-                                     f"column {i + 1} ({label!r}) is not a column of {table.name}; remove it. "
+            out.append(table.finding("header", 1, (label if len(label) <= 60 else label[:57] + "…") or None,
+                                     f"column {i + 1} ({_shown(label)}) is not a column of {table.name}; remove it. "
                                      f"The header must be: {','.join(names)}"))
         elif label != expected:
             hint = " (column names are case-sensitive and have no spaces)" if label.strip().lower() == expected else ""
             out.append(table.finding("header", 1, expected,
-                                     f"column {i + 1} is named {label!r} but should be {expected!r}{hint}. "
+                                     f"column {i + 1} is named {_shown(label)} but should be {expected!r}{hint}. "
                                      f"The header must be: {','.join(names)}"))
         seen.add(label)
     for i in range(len(labels), len(names)):
         out.append(table.finding("header", 1, names[i],
                                  f"column {names[i]!r} is missing from the header (expected as column {i + 1})"))
+    if len(out) > _HEADER_SHOWN:  # a header of thousands of columns: the first few say enough
+        more = len(out) - _HEADER_SHOWN
+        out = out[:_HEADER_SHOWN] + [table.finding(
+            "header", 1, None, f"… and {more} more problems with the header ({len(labels)} columns where "
+            f"{table.name} has {len(names)}). The header must be: {','.join(names)}")]
     return out
+
+
+_HEADER_SHOWN = 20  # header findings listed one by one; the rest are counted in one more
+
+
+def _shown(label: str) -> str:
+    """A header label as a message shows it: quoted, and cut when long (a file with no line end
+    has its whole first megabyte as one label)."""
+    return repr(label if len(label) <= 60 else label[:57] + "…")
 
 
 @rule("blank-row", kind="structural")
@@ -210,7 +263,7 @@ def read_table(root: Path, resource: dict, fast: bool = True) -> Table:
         prefix = fh.read(_PREFIX)
     if prefix.startswith(codecs.BOM_UTF8):
         table.findings.append(encoding_problem(
-            table, 1, "the file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM"))
+            table, 1, "the file starts with a UTF-8 byte-order mark (BOM); run syria-incidents fix to remove it"))
     if fast and b"\r" not in prefix:
         labels = _header_labels(csv_path)
         table.findings.extend(header_problems(table, labels) if labels != table.names else [])
@@ -293,16 +346,28 @@ def _line_slices(csv_path: Path, start: int):
 def _unmark(table: Table, frame: pl.DataFrame, ragged: pl.DataFrame, data: bytes, first: int) -> pl.DataFrame:
     """Record the slice's short and long rows and take the marker out of the short rows' cells.
 
-    Ragged rows are rare (each is an error), so their text is looked up line by line."""
+    A short row is known by where the marker landed; a long row (the marker was cut off)
+    has its text looked up and parsed."""
     n = len(table.names)
-    texts = data.split(b"\n")
-    for line, *values in ragged.select(LINE, *table.names).iter_rows():
+    names = table.names
+    if n >= 2:  # an empty line reads as an empty cell and the marker: a blank row, with no text to look up
+        empty = pl.col(names[0]).is_null() & pl.col(names[1]).eq_missing(MARKER) & pl.all_horizontal(
+            [pl.col(name).is_null() for name in names[2:]] or [pl.lit(True)])
+        ragged = ragged.filter(~empty)
+    # A short row has the marker in the cell after its last one: its cell count, without parsing it.
+    ragged = ragged.with_columns(pl.coalesce([pl.when(pl.col(name) == MARKER).then(pl.lit(i, dtype=pl.Int64))
+                                              for i, name in enumerate(names)]).alias("\x00cells"))
+    short = ragged.filter(pl.col("\x00cells").is_not_null() & (pl.col("\x00cells") > 0) & pl.any_horizontal(
+        [pl.col(name).is_not_null() & (pl.col(name) != MARKER) for name in names]))
+    table.short_rows.update(zip(short[LINE].to_list(), short["\x00cells"].to_list()))
+    # A long row (rare: each is an error) has its text looked up and parsed.
+    long = ragged.filter(pl.col("\x00cells").is_null())
+    texts = data.split(b"\n") if long.height else []
+    for line in long[LINE].to_list():
         text = texts[line - first].decode("utf-8", errors="replace")
         cells = len(next(csv.reader([text]), [])) if text else 0
-        if 0 < cells < n and any(v is not None and v != MARKER for v in values):
-            table.short_rows[line] = cells
-        elif cells > n:
-            table.findings.append(extra_cell(table, line, cells))
+        if cells > n:
+            table.report("extra-cell", line, partial(extra_cell, table, line, cells))
     short = pl.col(_MARKED).ne_missing(MARKER)
     return frame.with_columns(pl.when(short & (pl.col(name) == MARKER)).then(None).otherwise(pl.col(name)).alias(name)
                               for name in table.names)
@@ -312,7 +377,10 @@ def _blank_lines(table: Table, frame: pl.DataFrame) -> list[int]:
     """Lines of ``frame`` with no value at all, each reported as a blank row."""
     names = table.names
     blank = frame.filter(pl.all_horizontal(pl.col(names).is_null()))[LINE].to_list() if names else []
-    table.findings.extend(blank_row(table, line) for line in blank)
+    for line in blank[:MAX_ROW_FINDINGS + 1]:
+        table.report("blank-row", line, partial(blank_row, table, line))
+    if len(blank) > MAX_ROW_FINDINGS + 1:  # counted without a call per line
+        table.counts["blank-row"][0] += len(blank) - MAX_ROW_FINDINGS - 1
     return blank
 
 
@@ -356,7 +424,7 @@ def _read_slow(csv_path: Path, table: Table) -> None:
             line = start
             start = reader.line_num + 1
             if len(record) > n:
-                table.findings.append(extra_cell(table, line, len(record)))
+                table.report("extra-cell", line, partial(extra_cell, table, line, len(record)))
             elif 0 < len(record) < n and any(record):
                 table.short_rows[line] = len(record)
             lines.append(line)

@@ -7,6 +7,7 @@ findings (line, field, message); the engine turns them into ``Finding``s.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -14,7 +15,7 @@ import polars as pl
 from ..stamp import file_integrity
 from .findings import Finding
 from .ids import IdCodec
-from .reading import LINE
+from .reading import LINE, MAX_ROW_FINDINGS, more_findings
 from .registry import rule
 
 INTEGER_RE = r"^[+-]?[0-9]+$"
@@ -52,16 +53,26 @@ def findings_frame(frame: pl.DataFrame, mask: pl.Expr, field: str | None, messag
 
     ``ids``: the codec of the run, when ``frame`` holds coded ids (the message shows them as text)."""
     rows = frame.filter(mask)
+    more = rows.height - MAX_ROW_FINDINGS
+    if more > 0:  # a whole column wrong: the first ones show the pattern, the rest are counted
+        rows = rows.sort(LINE)
+        after = rows.slice(MAX_ROW_FINDINGS, 1)
+        rows = rows.head(MAX_ROW_FINDINGS)
     if ids is not None:
         rows = ids.readable(rows)
     elif any(dtype == pl.UInt64 for dtype in rows.schema.values()):
         raise TypeError("coded ids need the IdCodec to be shown in a message")
-    return rows.select(
+    found = rows.select(
         pl.col(LINE).cast(pl.Int64),
         pl.lit(field, dtype=pl.String).alias("field"),
         message.cast(pl.String).alias("message"),
         (record_id if record_id is not None else pl.lit(None)).cast(pl.String).alias("record_id"),
     )
+    if more > 0:
+        found = pl.concat([found, after.select(
+            pl.col(LINE).cast(pl.Int64), pl.lit(field, dtype=pl.String).alias("field"),
+            pl.lit(more_findings(more)).alias("message"), pl.lit(None, dtype=pl.String).alias("record_id"))])
+    return found
 
 
 def run_checks(frame: pl.DataFrame, checks: list[tuple]) -> dict[str, list[pl.DataFrame]]:
@@ -134,7 +145,7 @@ def required_errors(field: dict):
 
 @rule("enum", kind="structural")
 def enum_errors(field: dict):
-    """A value is not one of its column's allowed values.
+    """A value is not one of its column's allowed values (the message suggests the nearest one: did you mean civilians?).
 
     Reported at the row and column of the value."""
     name = field["name"]
@@ -143,7 +154,30 @@ def enum_errors(field: dict):
         return None
     allowed = [str(v) for v in allowed]
     bad = pl.col(name).is_not_null() & ~pl.col(name).is_in(allowed)
-    return "enum", bad, name, fmt(f"{name} is {{}}; it must be one of: {', '.join(allowed)}", _quoted(name))
+    hint = pl.col(name).map_batches(partial(_did_you_mean, allowed=tuple(allowed)), return_dtype=pl.String)
+    return "enum", bad, name, fmt(f"{name} is {{}}{{}}; it must be one of: {', '.join(allowed)}",
+                                  _quoted(name), hint)
+
+
+_HINTED_VALUES = 10_000  # distinct misspellings given a suggestion; a longer tail gets none
+_HINTED_LENGTH = 60  # longer values are not compared (difflib is quadratic in the length)
+
+
+def _did_you_mean(values: pl.Series, allowed: tuple[str, ...]) -> pl.Series:
+    """" (did you mean civilians?)" for each value close to an allowed one, else "".
+
+    Only the distinct values are compared (few: the rows of one enum error)."""
+    from difflib import get_close_matches
+
+    folded = {v.lower(): v for v in allowed}
+    distinct = values.drop_nulls().unique()
+    hints = {}
+    for value in distinct.filter(distinct.str.len_chars() <= _HINTED_LENGTH).head(_HINTED_VALUES).to_list():
+        key = value.strip().lower().replace(" ", "_").replace("-", "_")
+        match = [key] if key in folded else get_close_matches(key, list(folded), n=1, cutoff=0.6)
+        if match:
+            hints[value] = f" (did you mean {folded[match[0]]}?)"
+    return values.replace_strict(hints, default="", return_dtype=pl.String)
 
 
 def pattern_regex(field: dict) -> str | None:
@@ -237,7 +271,7 @@ def foreign_key_errors(frame: pl.DataFrame, column: str, target: pl.Series, targ
 
 @rule("bytes-hash", kind="structural")
 def bytes_hash(root: Path, resource: dict) -> Finding | None:
-    """The bytes or sha256 hash recorded in datapackage.json no longer match the file.
+    """The bytes or sha256 hash recorded in datapackage.json no longer match the file (syria-incidents fix re-stamps them).
 
     Reported once for the file (row and field empty)."""
     path = root / str(resource.get("path", ""))
@@ -253,7 +287,7 @@ def bytes_hash(root: Path, resource: dict) -> Finding | None:
         return None
     return Finding(resource.get("name"), str(resource.get("path")), None, None, "bytes-hash", "error",
                    f"datapackage.json is out of date for this file ({'; '.join(stale)}); "
-                   "run `syria-incidents stamp` and commit datapackage.json")
+                   "run syria-incidents fix (it re-stamps them) and commit datapackage.json")
 
 
 FIELD_RULES = (required_errors, type_errors, enum_errors, pattern_errors, range_errors)
