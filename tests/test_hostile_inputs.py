@@ -230,6 +230,7 @@ def test_ten_thousand_columns(tmp_path):
     write_raw(root, "sources", wide + b"\n" + rows)
     run = validate_cli(root)
     assert run.code == 1 and run.has("data/sources.csv", "header", 1)
+    assert len(run.findings) == 21 and "9,980 more problems" in run.messages
 
 
 def test_a_row_of_a_hundred_thousand_cells(tmp_path):
@@ -317,6 +318,7 @@ def test_resource_path_to_a_directory(tmp_path):
     _set_path(root, "statements", "data/folder")
     run = validate_cli(root)
     assert run.code == 1 and run.has("data/folder", "missing-file")
+    assert "data/folder is a folder, not a CSV file" in run.messages
 
 
 def test_resource_path_outside_the_package(tmp_path):
@@ -334,6 +336,7 @@ def test_data_file_that_is_a_fifo(tmp_path):
     os.mkfifo(_csv(root, "statements"))
     run = validate_cli(root, timeout=30, separate=True)  # nobody writes to the FIFO: reading it would block forever
     assert run.code == 1 and run.has("data/statements.csv", "missing-file")
+    assert "is a named pipe, not a CSV file" in run.messages
 
 
 def test_data_file_that_links_to_dev_zero(tmp_path):
@@ -478,3 +481,13 @@ def test_many_bad_values_give_a_thousand_findings_and_a_count(tmp_path):
     assert len(enum) == 1001
     assert all("did you mean monitor?" in f["message"] for f in enum[:1000])
     assert enum[1000]["row"] == enum[999]["row"] + 1 and "3,999 more" in enum[1000]["message"]
+
+
+def test_ids_with_thousands_of_digits_and_past_64_bits(tmp_path):
+    root = copy_package(tmp_path)
+    big = "F-" + "9" * 5000
+    edit(root, "casualties", "F-0003", figure_id=big)
+    edit(root, "casualties", "F-0004", parent_figure_id=big)
+    line = edit(root, "casualties", "F-0005", supersedes_figure_id="F-18446744073709551616")
+    run = validate_cli(root)
+    assert run.code == 1 and run.has("data/casualties.csv", "foreign-key", line, "supersedes_figure_id")

@@ -46,6 +46,8 @@ def more_findings(more: int) -> str:
         return f"this row has the same problem as the {MAX_ROW_FINDINGS:,} rows listed before it; fix those and validate again"
     return (f"this row and {more - 1:,} more after it have the same problem as the {MAX_ROW_FINDINGS:,} rows "
             "listed before it, and are not listed one by one; fix those and validate again")
+
+
 _PREFIX = 1 << 16
 SLICE_BYTES = 16 << 20  # files are read and checked this many bytes (of whole lines) at a time
 MARKER = "\x01"  # the extra last cell given to every line of a slice
@@ -123,10 +125,17 @@ class Table:
 
 
 @rule("missing-file", kind="structural")
-def missing_file(table: Table) -> Finding:
-    """A resource's CSV file named in datapackage.json does not exist.
+def missing_file(table: Table, root: Path | None = None) -> Finding:
+    """A resource's CSV file named in datapackage.json does not exist (or is a folder, a pipe or a device).
 
     Reported once for the file (row and field empty)."""
+    path = Path(root) / table.path if root is not None else None
+    if path is not None and os.path.lexists(path):  # there, but not a file that can be read to its end
+        kind = "a folder" if path.is_dir() else "a named pipe" if path.is_fifo() else \
+            "a device" if path.is_char_device() or path.is_block_device() else "not a regular file"
+        return table.finding("missing-file", None, None,
+                             f"{table.path} is {kind}, not a CSV file; commit the CSV file itself at that path "
+                             "or fix the resource's path in datapackage.json")
     return table.finding("missing-file", None, None,
                          f"{table.path} does not exist; add the file or fix the resource's path in datapackage.json")
 
@@ -194,8 +203,8 @@ def header_problems(table: Table, labels: list[str]) -> list[Finding]:
     if len(out) > _HEADER_SHOWN:  # a header of thousands of columns: the first few say enough
         more = len(out) - _HEADER_SHOWN
         out = out[:_HEADER_SHOWN] + [table.finding(
-            "header", 1, None, f"… and {more} more problems with the header ({len(labels)} columns where "
-            f"{table.name} has {len(names)}). The header must be: {','.join(names)}")]
+            "header", 1, None, f"the header has {len(labels)} columns where {table.name} has {len(names)}; "
+            f"{more:,} more problems with it are not listed. The header must be: {','.join(names)}")]
     return out
 
 
@@ -257,7 +266,7 @@ def read_table(root: Path, resource: dict, fast: bool = True) -> Table:
                   resource.get("schema", {}).get("fields", []), resource.get("schema", {}))
     csv_path = root / table.path
     if not csv_path.is_file():
-        table.findings.append(missing_file(table))
+        table.findings.append(missing_file(table, root))
         return table
     with open(csv_path, "rb") as fh:
         prefix = fh.read(_PREFIX)
