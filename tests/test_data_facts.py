@@ -21,14 +21,28 @@ PACKAGES = {"bundled": REPO_ROOT, "fixture-0.1.0": FIXTURE_ROOT}
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "dozens": None, "a dozen": 12, "two dozen": 24, "cinq": 5, "six femmes": 6, "quatre": 4, "trois": 3,
+    "ثلاث": 3, "ثلاثة": 3, "أربع": 4, "أربعة": 4, "خمس": 5, "خمسة": 5, "ست": 6, "ستة": 6,
+    "أحد": 1, "واحد": 1, "اثنان": 2, "sjö": 7, "اثنين": 2, "سبع": 7, "سبعة": 7, "ثماني": 8, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10, "عشرة": 10,
 }
-# How each qualifier is phrased in English sources; the quote must carry the wording.
+# A number as sources write it: 1,383 / 1.383 / 1 383 / ١٣٨٣ (\d matches every script's digits).
+NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?!\d)|\d+")
+# How each qualifier is phrased, in the languages the sources use; the quote must carry it.
 QUALIFIER_WORDING = {
-    "at_least": re.compile(r"\bat least\b", re.I),
-    "about": re.compile(r"\b(about|around|some|approximately|nearly)\b", re.I),
-    "more_than": re.compile(r"\b(more than|over)\b", re.I),
-    "at_most": re.compile(r"\b(up to|at most)\b", re.I),
+    "at_least": re.compile(r"\bat least\b|\bau moins\b|\bal menos\b|على الأقل|ما لا يقل عن|لا يقل عن", re.I),
+    "about": re.compile(r"\b(about|around|some|approximately|nearly|almost|roughly|an estimated|estimated|environ|"
+                        r"près de|quelque|unos|alrededor de|cerca de)\b|نحو|حوالي|قرابة|زهاء|ما يقارب|تقريبا", re.I),
+    "more_than": re.compile(r"\b(more than|over|plus de|más de|exceed\w*|surpass\w*|above)\b|أكثر من|يزيد عن|"
+                            r"تجاوز|يفوق|ما يزيد", re.I),
+    "at_most": re.compile(r"\b(up to|at most)\b|حتى", re.I),
 }
+
+
+def numbers_in(text: str) -> set[int]:
+    """Every number the text states, in digits of any script or (for small ones) in words."""
+    found = {int(re.sub(r"[,.\u00a0\u202f ]", "", n)) for n in NUMBER.findall(text)}
+    found |= {v for w, v in NUMBER_WORDS.items() if v is not None and re.search(rf"(?<!\w)(?:و)?{w}(?!\w)", text, re.I)}
+    return found
 
 
 @pytest.fixture(scope="module", params=sorted(PACKAGES))
@@ -69,19 +83,27 @@ def test_every_source_is_cited(frames):
 def test_every_figure_has_a_quote_carrying_its_number(frames):
     for fig in frames["casualties"].itertuples():
         assert isinstance(fig.source_quote, str) and fig.source_quote.strip(), fig.figure_id
-        numbers = {int(n) for n in re.findall(r"\d+", fig.source_quote)}
-        numbers |= {v for w, v in NUMBER_WORDS.items() if re.search(rf"\b{w}\b", fig.source_quote, re.I)}
         stated = fig.count_best if pd.notna(fig.count_best) else fig.count_low
-        assert stated in numbers, f"{fig.figure_id}: {stated} not in {fig.source_quote!r}"
+        if fig.qualifier == "more_than" and pd.isna(fig.count_best):
+            stated = fig.count_low - 1  # "more than 1,000" is stored as count_low 1001
+        if fig.qualifier == "at_most" and pd.isna(fig.count_best):
+            stated = fig.count_high
+        assert stated in numbers_in(fig.source_quote), f"{fig.figure_id}: {stated} not in {fig.source_quote!r}"
 
 
 def test_qualifiers_match_the_wording_of_the_quote(frames):
     for fig in frames["casualties"].itertuples():
         pattern = QUALIFIER_WORDING.get(fig.qualifier)
         if pattern is not None:
-            assert pattern.search(fig.source_quote), fig.figure_id
-        else:  # exact: a bare number, none of the hedging words
-            assert not any(p.search(fig.source_quote) for p in QUALIFIER_WORDING.values()), fig.figure_id
+            assert pattern.search(fig.source_quote), (fig.figure_id, fig.qualifier, fig.source_quote)
+        elif fig.qualifier == "exact":
+            # A bare number: no hedging word right before it ("at least 240" is not exact).
+            number = int(fig.count_best)
+            for match in NUMBER.finditer(fig.source_quote):
+                if int(re.sub(r"[,.\u00a0\u202f ]", "", match.group())) == number:
+                    before = fig.source_quote[max(0, match.start() - 16):match.start()]
+                    assert not any(p.search(before) for p in QUALIFIER_WORDING.values()), (
+                        fig.figure_id, fig.source_quote)
 
 
 def test_count_bounds_follow_the_qualifier(frames):
@@ -100,7 +122,8 @@ def test_subtotals_add_up_and_share_the_parents_outcome(frames):
     children = figures[figures["parent_figure_id"].notna()]
     for parent_id, group in children.groupby("parent_figure_id"):
         parent = figures.loc[parent_id]
-        assert group["count_best"].sum() <= parent["count_best"], parent_id
+        if pd.notna(parent["count_best"]):  # "more than 100" has no best to compare with
+            assert group["count_best"].sum() <= parent["count_best"], parent_id
         if pd.notna(parent["count_high"]):
             assert group["count_low"].sum() <= parent["count_high"], parent_id
         assert (group["outcome"] == parent["outcome"]).all(), parent_id
