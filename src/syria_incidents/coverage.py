@@ -53,7 +53,8 @@ def coverage_markdown(root: Path) -> str:
     by_reporter = "; ".join(f"{actors.get(actor, actor)} {n}" for actor, n in
                             sorted(reporters.items(), key=lambda item: (-item[1], str(actors.get(item[0], item[0])))))
     lines = [
-        f"**Coverage of this release ({descriptor.get('version')}).** {counts}.",
+        # No version here: the coverage must not go stale when a contributor bumps the version after `fix`.
+        f"**Coverage of this release.** {counts}.",
         f"Sources from {_count(publishers, ('publisher', 'publishers'))}, published {_span(s.get('published_on') for s in rows['sources'])};"
         f" figures reported {_span(f.get('reported_on') for f in rows['casualties'])}"
         f" by {_count(len(reporters), ('reporter', 'reporters'))}.",
