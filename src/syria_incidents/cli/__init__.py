@@ -25,6 +25,14 @@ def _version() -> str:
     return read_descriptor(bundled_root())["version"]
 
 
+def _print_version(ctx: click.Context, _param, value: bool) -> None:
+    # Read from datapackage.json when asked, not from the installed distribution's metadata,
+    # which an editable install leaves at the version it was installed with.
+    if value and not ctx.resilient_parsing:
+        click.echo(f"syria-incidents {_version()}")
+        ctx.exit()
+
+
 class Toolkit(click.Group):
     """The command group: checks each command's extras before running it."""
 
@@ -43,8 +51,8 @@ class Toolkit(click.Group):
 
 
 @click.group(cls=Toolkit, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version=None, package_name="syria-incidents", message="%(prog)s %(version)s",
-                      prog_name="syria-incidents")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the data version (datapackage.json's) and exit.")
 def main() -> None:
     """Conflict incidents, casualty figures and statements about violence in
     Syria since 8 December 2024: inspect, validate, build and serve the data.

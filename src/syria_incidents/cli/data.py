@@ -43,6 +43,16 @@ def info(path: str | None) -> None:
         click.echo(f"{name:<11} {_row_count(root, res):>7} rows  {res.get('description', '')}")
 
 
+def _write(path: str | None, action):
+    """Run ``action(root)`` on the package a writing command acts on, after naming it."""
+    root = open_package(path, for_writing=True)
+    announce(root)
+    try:
+        return action(root)
+    except (UnsafePath, MissingFile) as exc:
+        raise CannotRun(str(exc)) from exc
+
+
 @click.command()
 @package_path_argument
 def stamp(path: str | None) -> None:
@@ -54,12 +64,7 @@ def stamp(path: str | None) -> None:
 
     Example: syria-incidents stamp
     """
-    root = open_package(path, for_writing=True)
-    announce(root)
-    try:
-        changed = stamp_package(root)
-    except (UnsafePath, MissingFile) as exc:
-        raise CannotRun(str(exc)) from exc
+    changed = _write(path, stamp_package)
     if not changed:
         click.echo("bytes and hashes are current")
     for s in changed:
@@ -83,12 +88,7 @@ def fix(path: str | None) -> None:
     """
     from ..fix import fix as fix_package
 
-    root = open_package(path, for_writing=True)
-    announce(root)
-    try:
-        repairs = fix_package(root)
-    except (UnsafePath, MissingFile) as exc:
-        raise CannotRun(str(exc)) from exc
+    repairs = _write(path, fix_package)
     for repair in repairs:
         click.echo(f"fixed {repair}")
     click.echo(f"{len(repairs)} change{'s' if len(repairs) != 1 else ''}; now run `syria-incidents validate`"
