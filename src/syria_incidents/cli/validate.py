@@ -127,7 +127,7 @@ def rules(format_: str) -> None:
     Example: syria-incidents rules --format markdown > docs/rules.md
     """
     from ..validators.catalogue import catalogue_markdown, catalogue_text
-    from ..validators.registry import all_rules
+    from ..validators.catalogue import all_rules
 
     if format_ == "markdown":
         click.echo(catalogue_markdown(), nl=False)

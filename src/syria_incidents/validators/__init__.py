@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .engine import validate
 from .findings import Finding, Report
-from .registry import all_rules
+from .catalogue import all_rules
 
 
 def __getattr__(name: str):

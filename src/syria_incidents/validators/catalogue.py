@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from .registry import all_rules
+from .registry import Rule, registered
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every rule, structural first, each group in id order."""
+    # Importing the rule modules registers their rules; done here, on first use, so that
+    # `import syria_incidents.validators` stays light and the registry stays a leaf.
+    from . import allowlist, crosstable, reading, schemas, structural, text  # noqa: F401
+
+    ordered = sorted(registered(), key=lambda r: (r.kind != "structural", r.id))
+    return {r.id: r for r in ordered}
 
 
 def _cell(text: str) -> str:

@@ -333,6 +333,6 @@ def _guarded(table: Table, what: str, run) -> list[Finding]:
 
 
 def _known():
-    from .registry import all_rules
+    from .catalogue import all_rules
 
     return all_rules()
