@@ -33,8 +33,8 @@ def dashboards(descriptor: dict, database: str) -> dict:
             "title": "Syria incidents: overview",
             "description": (
                 "Incidents, casualty figures and statements in the package. Casualty figures "
-                "are claims: each bar sums what one reporter said about one group, and "
-                "figures about nested incidents or totals and their parts may overlap."
+                "are claims: the charts show each reporter's own figures (its successive "
+                "counts, its latest claim per victim group), never sums of claims that overlap."
             ),
             "layout": [
                 ["incidents-count", "figures-count", "statements-count"],
