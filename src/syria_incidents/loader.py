@@ -89,15 +89,11 @@ def package_root(path: str | Path | None = None) -> Path:
     found = find_package()
     if found is not None:
         try:
-            if read_descriptor(found).get("name") == bundled_name():
+            if read_descriptor(found).get("name") == read_descriptor(bundled_root())["name"]:
                 return found
         except (OSError, ValueError, AttributeError):
             pass
     return bundled_root()
-
-
-def bundled_name() -> str:
-    return read_descriptor(bundled_root())["name"]
 
 
 def tables(path: str | Path | None = None) -> list[str]:

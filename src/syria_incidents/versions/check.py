@@ -32,12 +32,6 @@ class VersionCheck:
         return next_version(base, self.needed) if base else None
 
 
-def default_package_dir(for_writing: bool = False) -> Path:
-    """The package a command works on: the current directory's or its nearest parent's,
-    else (for reading only) the bundled copy."""
-    return resolve_root(None, for_writing=for_writing)
-
-
 def empty_version(label: str) -> PackageVersion:
     """The package before it existed: a base commit with no descriptor yet."""
     return PackageVersion(label, {"resources": []}, {})
@@ -64,7 +58,7 @@ def check_version(base: str, path: str | Path | None = None) -> VersionCheck:
     Fails when the bump is smaller than the change needs, when the version went down,
     when a superseded figure was removed, or when a removed id came back.
     """
-    path = Path(path) if path is not None else default_package_dir()
+    path = resolve_root(path)
     old = load_base(base, path)
     new = from_directory(path, label="working tree" if repo_of(path) else str(path))
     diff = diff_versions(old, new)
