@@ -22,7 +22,14 @@ from syria_incidents.package import read_descriptor
 from syria_incidents.site import build_database
 from syria_incidents.site.fingerprint import is_current
 from syria_incidents.site.metadata import metadata_yaml
-from syria_incidents.site.reader import FACETS, LABEL_COLUMNS, SEARCHABLE, SORT
+from syria_incidents.site.reader import (
+    FACETS,
+    LABEL_COLUMNS,
+    LEADING_COLUMNS,
+    SEARCHABLE,
+    SORT,
+    reading_order,
+)
 from syria_incidents.site.roundtrip import export_rows
 from syria_incidents.site.schema import foreign_keys
 from syria_incidents.site.views import VIEWS
@@ -70,7 +77,10 @@ def test_columns_types_keys_and_not_null_follow_the_descriptor(built, descriptor
     for res in descriptor["resources"]:
         info = {r[1]: r for r in conn.execute(f'PRAGMA table_info("{res["name"]}")')}
         fields = res["schema"]["fields"]
-        assert list(info) == [f["name"] for f in fields]
+        # The descriptor's columns, in reading order (the reader's leading columns first).
+        assert list(info) == reading_order(res["name"], [f["name"] for f in fields])
+        leading = [c for c in LEADING_COLUMNS[res["name"]] if c in info]
+        assert list(info)[:len(leading)] == leading
         for f in fields:
             _, name, declared, notnull, _, pk = info[f["name"]]
             assert declared == sql_types.get(f["type"], "TEXT"), (res["name"], name)

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from markupsafe import escape
 import yaml
 from datasette.app import Datasette
 from datasette.utils.testing import TestClient as DatasetteClient
@@ -117,15 +118,22 @@ def test_foreign_keys_come_back_with_labels(client, fixture_root):
         reporter = row["reported_by_actor_id"]
         assert reporter["label"] == names[reporter["value"]]
     html = client.get(f"/{DB}/casualties?figure_id=F-0002").text
-    assert f'<a href="/{DB}/incidents/I-0002">{titles["I-0002"]}</a>' in html
-    assert f'<a href="/{DB}/actors/A-0001">{names["A-0001"]}</a>' in html
+    assert _record_link("incidents", "I-0002", titles["I-0002"]) in html
+    assert _record_link("actors", "A-0001", names["A-0001"]) in html
+
+
+def _record_link(table: str, record_id: str, label: str) -> str:
+    # How plugins/record_pages.py shows a reference: its label, then its id, in one link.
+    return (f'<a class="record-link" href="/{DB}/{table}/{record_id}" title="{escape(label)}">'
+            f'<span class="record-label">{escape(label)}</span> '
+            f'<em class="record-id">{record_id}</em></a>')
 
 
 def test_a_row_page_links_its_foreign_keys_with_labels(client, fixture_root):
     titles = {r["incident_id"]: r["title"] for r in _csv(fixture_root, "incidents")}
     html = client.get(f"/{DB}/casualties/F-0002").text
-    assert f'<a href="/{DB}/incidents/I-0002">{titles["I-0002"]}</a>&nbsp;<em>I-0002</em>' in html
-    assert f'<a href="/{DB}/casualties/F-0001">' in html  # parent_figure_id, labelled by wording
+    assert _record_link("incidents", "I-0002", titles["I-0002"]) in html
+    assert f'href="/{DB}/casualties/F-0001"' in html  # parent_figure_id, labelled by wording
 
 
 def test_an_incident_page_links_to_the_figures_about_it(client):
@@ -158,7 +166,8 @@ def test_claims_about_an_incident_include_its_sub_incidents(client, fixture_root
     assert {r["figure_id"] for r in rows} == expected
     total = next(r for r in rows if r["figure_id"] == "F-0001")
     assert (total["count_best"], total["qualifier"]) == (240, "at_least")
-    assert total["reported_by"] == "Syrian Network for Human Rights (SNHR)"
+    assert total["reported_by_actor_id"] == "A-0001"
+    assert total["source_id"] == "S-0001" and total["source_publisher"] == "The Guardian"
     assert "at least 240" in total["wording"]
 
 
@@ -302,8 +311,10 @@ def test_metadata_describes_every_table_view_and_column_from_the_descriptor(repo
     tables = meta["databases"][DB]["tables"]
     for res in descriptor["resources"]:
         assert tables[res["name"]]["description"] == res["description"]
-        assert tables[res["name"]]["columns"] == {f["name"]: f["description"]
+        # As plain text (tooltips, column menus): the descriptor's Markdown code marks go.
+        assert tables[res["name"]]["columns"] == {f["name"]: f["description"].replace("`", "")
                                                    for f in res["schema"]["fields"]}
+        assert set(tables[res["name"]]["columns"]) == {f["name"] for f in res["schema"]["fields"]}
     for view, columns in view_columns(descriptor).items():
         described = tables[view]["columns"]
         assert list(described) == columns, view

@@ -142,6 +142,8 @@ def _load(conn: sqlite3.Connection, csv_path: Path, resource: dict) -> int:
     table = schema.quote(resource["name"])
     # NULLIF in SQL turns '' into NULL; the column's type affinity turns '240' into 240.
     placeholders = ", ".join("NULLIF(?, '')" for _ in fields)
+    # Named: the table's columns are in reading order, the CSV's in the descriptor's.
+    columns = ", ".join(schema.quote(f["name"]) for f in fields)
     with open(csv_path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         next(reader, None)  # header: validation has checked it matches the descriptor
@@ -151,7 +153,7 @@ def _load(conn: sqlite3.Connection, csv_path: Path, resource: dict) -> int:
         odd: list[tuple[str, int, str, str]] = []
         if numeric:
             rows = _keep_number_text(reader, resource["name"], numeric, odd)
-        cursor = conn.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)
+        cursor = conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
         count = cursor.rowcount
     conn.executemany(f"INSERT INTO {NUMBER_TEXT_TABLE} VALUES (?, ?, ?, ?)", odd)
     return count

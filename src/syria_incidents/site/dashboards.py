@@ -7,16 +7,15 @@ instance itself); only the map's background tiles come from OpenStreetMap.
 from __future__ import annotations
 
 from ..package import resource
+from .pages import MAIN_INCIDENT_SQL
 
 # Only the latest revision of a figure counts in charts.
 _LATEST = ("NOT EXISTS (SELECT 1 FROM casualties AS later "
            "WHERE later.supersedes_figure_id = c.figure_id)")
 
-# The incident the toll charts are about: the top-level incident with the most figures
-# (the March 2025 coastal violence in this release), unless the incident filter names one.
-_TARGET = ("target AS (SELECT coalesce(nullif(:incident_id, ''), (SELECT i.incident_id FROM incidents AS i "
-           "JOIN casualties AS f ON f.incident_id = i.incident_id WHERE i.parent_incident_id IS NULL "
-           "GROUP BY i.incident_id ORDER BY count(*) DESC, i.incident_id LIMIT 1)) AS incident_id)")
+# The incident the toll charts are about: the one the home page opens on (the top-level
+# incident with the most figures), unless the incident filter names one.
+_TARGET = f"target AS (SELECT coalesce(nullif(:incident_id, ''), ({MAIN_INCIDENT_SQL})) AS incident_id)"
 
 # Each revision chain, from its first figure.
 _CHAINS = ("chains(root, figure_id) AS (SELECT figure_id, figure_id FROM casualties "
@@ -74,7 +73,9 @@ def dashboards(descriptor: dict, database: str) -> dict:
                         "encoding": {
                             "x": {"field": "reported_on", "type": "temporal", "title": "Reported on"},
                             "y": {"field": "count_best", "type": "quantitative", "title": "count_best"},
-                            "color": {"field": "reporter", "type": "nominal", "title": "Reporter"},
+                            "color": {"field": "reporter", "type": "nominal", "title": "Reporter",
+                                      "legend": {"labelLimit": 420, "orient": "bottom",
+                                                 "columns": 2}},
                             "detail": {"field": "series", "type": "nominal"},
                             "tooltip": [{"field": "series"}, {"field": "figure_id"}, {"field": "reported_on"},
                                         {"field": "count_best"}, {"field": "qualifier"},
@@ -93,19 +94,25 @@ def dashboards(descriptor: dict, database: str) -> dict:
                         "JOIN actors AS reporter ON reporter.actor_id = c.reported_by_actor_id "
                         "WHERE c.incident_id = (SELECT incident_id FROM target) AND c.parent_figure_id IS NULL "
                         f"AND c.count_best IS NOT NULL AND {_LATEST} [[ AND c.outcome = :outcome ]]) "
-                        "SELECT reporter, victim_group, figure_id, reported_on, count_best, qualifier, "
+                        "SELECT reporter || ' — ' || replace(victim_group, '_', ' ') AS claim, reporter, "
+                        "victim_group, figure_id, reported_on, count_best, qualifier, "
                         "source_quote FROM latest WHERE n = 1 ORDER BY reporter, victim_group"
                     ),
                     "library": "vega-lite",
+                    # Horizontal bars, one per reporter and group, each a single figure: names
+                    # are long, and on the y axis they are read whole.
                     "display": {
                         "mark": {"type": "bar", "tooltip": True},
                         "encoding": {
-                            "x": {"field": "reporter", "type": "nominal", "title": "Reporter"},
-                            "xOffset": {"field": "victim_group", "type": "nominal"},
-                            "y": {"field": "count_best", "type": "quantitative",
-                                  "title": "count_best of the latest figure"},
-                            "color": {"field": "victim_group", "type": "nominal", "title": "Victim group"},
-                            "tooltip": [{"field": "reporter"}, {"field": "figure_id"}, {"field": "reported_on"},
+                            "y": {"field": "claim", "type": "nominal", "title": None, "sort": None,
+                                  "axis": {"labelLimit": 480}},
+                            # stack: None draws each figure as its own bar, never added to another.
+                            "x": {"field": "count_best", "type": "quantitative", "stack": None,
+                                  "title": "count_best of the reporter's latest figure"},
+                            "color": {"field": "victim_group", "type": "nominal", "title": "Victim group",
+                                      "legend": {"orient": "bottom"}},
+                            "tooltip": [{"field": "reporter"}, {"field": "victim_group"},
+                                        {"field": "figure_id"}, {"field": "reported_on"},
                                         {"field": "count_best"}, {"field": "qualifier"},
                                         {"field": "source_quote"}],
                         },

@@ -16,7 +16,7 @@ from ..stamp import file_integrity
 
 FINGERPRINT_TABLE = "build_fingerprint"
 # Bump when the build writes a different schema, views or search, to force a rebuild.
-BUILD_FORMAT = "2"  # 2: facet_counts
+BUILD_FORMAT = "3"  # 2: facet_counts; 3: columns in reading order, search on every table
 
 
 def fingerprint(root: Path) -> dict[str, str]:

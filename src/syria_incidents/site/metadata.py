@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from ..package import read_descriptor, resolve_root
-from . import schema
+from . import pages, schema
 from .build import DATABASE_NAME, NUMBER_TEXT_TABLE
 from .dashboards import dashboards
 from .facet_counts import COLUMNS as FACET_COUNT_COLUMNS
@@ -22,7 +22,7 @@ from .facet_counts import DESCRIPTION as FACET_COUNTS_DESCRIPTION
 from .facet_counts import FACET_COUNTS_TABLE
 from .fingerprint import FINGERPRINT_TABLE
 from .queries import QUERIES
-from .reader import FACETS, LABEL_COLUMNS, SORT
+from .reader import FACETS, LABEL_COLUMNS, SORT, reading_order
 from .views import VIEWS, create_view_sql
 
 METADATA_NAME = "metadata.yaml"
@@ -58,8 +58,34 @@ def build_metadata(descriptor: dict, database: str = DATABASE_NAME) -> dict:
                                  "sql": q.sql.strip()} for q in QUERIES},
         }
     }
-    meta["plugins"] = {"datasette-dashboards": dashboards(descriptor, database)}
+    meta["plugins"] = {
+        "datasette-dashboards": dashboards(descriptor, database),
+        pages.PLUGIN: {**pages.plugin_config(descriptor, home_links(database)),
+                       "queries": query_examples()},
+    }
     return meta
+
+
+def home_links(database: str) -> list[dict]:
+    """The ways into the data that the home page offers beside the tables."""
+    return [
+        {"path": f"/{database}/claims_side_by_side", "title": "Claims side by side",
+         "line": "Every casualty figure beside the others about the same incident, with the "
+                 "source's words and who claims it."},
+        {"path": "/-/dashboards/overview", "title": "Dashboard",
+         "line": "Each reporter's toll over time and its latest claims, never summed."},
+        {"path": f"/{database}/incidents_map", "title": "Map",
+         "line": "Incidents at places with coordinates."},
+        {"path": f"/{database}", "title": "Every view and query",
+         "line": "The views, the canned queries and SQL of your own."},
+    ]
+
+
+def query_examples() -> dict:
+    """Each canned query's parameters: the hint, the example and the values to pick from."""
+    return {q.name: {p.name: {"hint": p.hint, "choices_sql": p.choices_sql,
+                              "default_sql": p.default_sql} for p in q.parameters}
+            for q in QUERIES if q.parameters}
 
 
 def _tables(descriptor: dict) -> dict:
@@ -74,15 +100,19 @@ def _tables(descriptor: dict) -> dict:
         }
         column, descending = SORT[name]
         table["sort_desc" if descending else "sort"] = column
-        table["columns"] = {f["name"]: f["description"] for f in res["schema"]["fields"]}
+        # Plain text: Datasette shows these as tooltips and in the column menu; the table
+        # page renders them as HTML from the plugin's column_notes.
+        # In the page's order (reader.LEADING_COLUMNS first).
+        described = {f["name"]: pages.plain_text(f["description"]) for f in res["schema"]["fields"]}
+        table["columns"] = {c: described[c] for c in reading_order(name, list(described))}
         out[name] = table
     return out
 
 
 def _views(descriptor: dict) -> dict:
     columns = view_columns(descriptor)
-    by_table = {r["name"]: {f["name"]: f["description"] for f in r["schema"]["fields"]}
-                for r in descriptor["resources"]}
+    by_table = {r["name"]: {f["name"]: pages.plain_text(f["description"])
+                            for f in r["schema"]["fields"]} for r in descriptor["resources"]}
     out = {}
     for view in VIEWS:
         described = {}
@@ -141,15 +171,16 @@ HISTORY = {
 
 def _history(descriptor: dict) -> dict:
     columns = history_columns(descriptor)
-    by_table = {r["name"]: {f["name"]: f["description"] for f in r["schema"]["fields"]}
-                for r in descriptor["resources"]}
+    by_table = {r["name"]: {f["name"]: pages.plain_text(f["description"])
+                            for f in r["schema"]["fields"]} for r in descriptor["resources"]}
     out = {}
     for name, (main_table, description, derived) in HISTORY.items():
         described = {}
         for column in columns.get(name, []):
             described[column] = derived.get(column) or _describe(column, main_table or "casualties",
                                                                  by_table)
-        out[name] = {"description": description, "columns": described}
+        # Internal: reached from a figure's page and the database page, not the home page.
+        out[name] = {"description": description, "columns": described, "hidden": True}
     return out
 
 

@@ -1,13 +1,28 @@
 """Canned queries: the questions readers ask most, as named, parameterised SQL.
 
 Each query is read-only SQL with ``:named`` parameters; Datasette shows a form for
-them. An empty optional parameter means "any". Recursive queries carry a depth
-limit, so even a cycle that slipped past validation cannot run away.
+them. A query opens with an answer: an empty parameter means "any", or a worked
+example taken from the data (the incident with the most figures, the figure with the
+most parts, the longest revision chain), and the form offers values to pick from.
+Recursive queries carry a depth limit, so even a cycle that slipped past validation
+cannot run away.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from .pages import MAIN_INCIDENT_SQL
+
+
+class Parameter(NamedTuple):
+    name: str
+    # What to type, shown beside the box.
+    hint: str
+    # Values to pick from: SQL giving (value, label) rows.
+    choices_sql: str
+    # SQL giving the example the query shows when the box is empty; None: empty means any.
+    default_sql: str | None = None
 
 
 class CannedQuery(NamedTuple):
@@ -15,42 +30,97 @@ class CannedQuery(NamedTuple):
     title: str
     description: str
     sql: str
+    parameters: tuple[Parameter, ...] = ()
+
+
+def example(parameter: Parameter) -> str:
+    """SQL for a parameter's value: what the reader typed, else the worked example."""
+    return f"coalesce(nullif(:{parameter.name}, ''), ({parameter.default_sql}))"
+
+
+INCIDENT = Parameter(
+    "incident_id", "an incident id such as I-0002; empty: the incident with the most figures",
+    "SELECT i.incident_id, i.title || ' (' || count(f.figure_id) || ' figures)' FROM incidents AS i "
+    "JOIN casualties AS f ON f.incident_id = i.incident_id GROUP BY i.incident_id "
+    "ORDER BY count(f.figure_id) DESC, i.incident_id LIMIT 50",
+    MAIN_INCIDENT_SQL)
+
+TOTAL_FIGURE = Parameter(
+    "figure_id", "a figure id such as F-0001; empty: the figure with the most parts",
+    "SELECT total.figure_id, total.source_quote || ' (' || count(*) || ' parts)' "
+    "FROM casualties AS total JOIN casualties AS part ON part.parent_figure_id = total.figure_id "
+    "GROUP BY total.figure_id ORDER BY count(*) DESC, total.figure_id LIMIT 50",
+    "SELECT parent_figure_id FROM casualties WHERE parent_figure_id IS NOT NULL "
+    "GROUP BY parent_figure_id ORDER BY count(*) DESC, parent_figure_id LIMIT 1")
+
+# The first figure of each revision chain, with the chain's length.
+_CHAIN_LENGTHS = (
+    "WITH RECURSIVE chains(root, figure_id, depth) AS (SELECT figure_id, figure_id, 0 FROM casualties "
+    "WHERE supersedes_figure_id IS NULL UNION ALL SELECT chains.root, later.figure_id, chains.depth + 1 "
+    "FROM casualties AS later JOIN chains ON later.supersedes_figure_id = chains.figure_id "
+    "WHERE chains.depth < 50) ")
+
+REVISED_FIGURE = Parameter(
+    "figure_id", "a figure id such as F-0001; empty: the first figure of the longest revision chain",
+    _CHAIN_LENGTHS + "SELECT c.figure_id, c.source_quote || ' (' || count(*) || ' figures in the chain)' "
+    "FROM chains JOIN casualties AS c ON c.figure_id = chains.root GROUP BY chains.root "
+    "HAVING count(*) > 1 ORDER BY count(*) DESC, chains.root LIMIT 50",
+    _CHAIN_LENGTHS + "SELECT root FROM chains GROUP BY root ORDER BY count(*) DESC, root LIMIT 1")
+
+SPEAKER = Parameter(
+    "speaker", "an actor id such as A-0006, or part of a name; empty: anyone",
+    "SELECT a.actor_id, a.name || ' (' || count(*) || ' statements)' FROM statements AS st "
+    "JOIN actors AS a ON a.actor_id = st.speaker_actor_id GROUP BY a.actor_id "
+    "ORDER BY count(*) DESC, a.actor_id LIMIT 100")
+
+STATEMENT_TYPE = Parameter(
+    "statement_type", "a statement type; empty: any type",
+    "SELECT statement_type, replace(statement_type, '_', ' ') || ' (' || count(*) || ')' "
+    "FROM statements GROUP BY statement_type ORDER BY count(*) DESC")
+
+REPORTER = Parameter(
+    "reporter", "an actor id such as A-0001, or part of a name; empty: every reporter",
+    "SELECT a.actor_id, a.name || ' (' || count(*) || ' figures)' FROM casualties AS c "
+    "JOIN actors AS a ON a.actor_id = c.reported_by_actor_id GROUP BY a.actor_id "
+    "ORDER BY count(*) DESC, a.actor_id LIMIT 100")
 
 
 CLAIMS_ABOUT_INCIDENT = CannedQuery(
     "claims_about_incident",
     "All claims about an incident, side by side",
     "Every casualty figure reported about an incident and the incidents within it, with "
-    "the source's wording, the parsed bounds and who claims it. Example: incident_id I-0002.",
-    """
+    "the source's wording, the parsed bounds, who claims it and the source. It opens on the "
+    "incident with the most figures; pick another from the list.",
+    f"""
 WITH RECURSIVE scope(incident_id, depth) AS (
-  SELECT incident_id, 0 FROM incidents WHERE incident_id = :incident_id
+  SELECT incident_id, 0 FROM incidents WHERE incident_id = {example(INCIDENT)}
   UNION
   SELECT child.incident_id, scope.depth + 1
   FROM incidents AS child JOIN scope ON child.parent_incident_id = scope.incident_id
   WHERE scope.depth < 50
 )
 SELECT
-  claims.incident_id, claims.incident_title, claims.figure_id, claims.outcome,
-  claims.victim_group, claims.sex, claims.age_group, claims.count_low, claims.count_best,
-  claims.count_high, claims.qualifier, claims.wording, claims.reported_by,
-  claims.reported_on, claims.perpetrator, claims.parent_figure_id,
-  claims.supersedes_figure_id, claims.source_title
+  claims.figure_id, claims.wording, claims.count_low, claims.count_best, claims.count_high,
+  claims.qualifier, claims.outcome, claims.victim_group, claims.reported_by_actor_id,
+  claims.reported_on, claims.source_publisher, claims.source_id, claims.incident_id,
+  claims.sex, claims.age_group, claims.perpetrator_actor_id, claims.parent_figure_id,
+  claims.supersedes_figure_id
 FROM claims_side_by_side AS claims JOIN scope USING (incident_id)
 ORDER BY scope.depth, claims.incident_id, claims.outcome, claims.victim_group,
   claims.reported_on, claims.figure_id
 """,
+    (INCIDENT,),
 )
 
 FIGURE_SUBTOTAL_TREE = CannedQuery(
     "figure_subtotal_tree",
     "A figure's subtotal tree, with the sum of its parts",
     "A figure and every figure the source gives as part of it (\"including …\"), level by "
-    "level, each with the number of its direct parts and their summed count_best. "
-    "Example: figure_id F-0001.",
-    """
+    "level, each with the number of its direct parts and their summed count_best. It opens "
+    "on the figure with the most parts; pick another from the list.",
+    f"""
 WITH RECURSIVE tree(figure_id, depth, path) AS (
-  SELECT figure_id, 0, figure_id FROM casualties WHERE figure_id = :figure_id
+  SELECT figure_id, 0, figure_id FROM casualties WHERE figure_id = {example(TOTAL_FIGURE)}
   UNION
   SELECT part.figure_id, tree.depth + 1, tree.path || ' > ' || part.figure_id
   FROM casualties AS part JOIN tree ON part.parent_figure_id = tree.figure_id
@@ -62,28 +132,32 @@ SELECT
   c.source_quote AS wording,
   (SELECT count(*) FROM casualties AS p WHERE p.parent_figure_id = c.figure_id) AS parts,
   (SELECT sum(p.count_best) FROM casualties AS p WHERE p.parent_figure_id = c.figure_id)
-    AS parts_count_best
+    AS parts_count_best,
+  reporter.name AS reported_by, c.reported_on, c.source_id
 FROM tree JOIN casualties AS c USING (figure_id)
+LEFT JOIN actors AS reporter ON reporter.actor_id = c.reported_by_actor_id
 ORDER BY tree.path
 """,
+    (TOTAL_FIGURE,),
 )
 
 FIGURE_REVISION_CHAIN = CannedQuery(
     "figure_revision_chain",
     "The revision chain of a figure",
     "The earlier figures a figure revises (negative steps) and the later figures that revise "
-    "it (positive steps), following supersedes_figure_id both ways. Example: figure_id F-0001.",
-    """
+    "it (positive steps), following supersedes_figure_id both ways. It opens on the longest "
+    "chain; pick another from the list.",
+    f"""
 WITH RECURSIVE
 earlier(figure_id, step) AS (
-  SELECT figure_id, 0 FROM casualties WHERE figure_id = :figure_id
+  SELECT figure_id, 0 FROM casualties WHERE figure_id = {example(REVISED_FIGURE)}
   UNION
   SELECT c.supersedes_figure_id, earlier.step - 1
   FROM casualties AS c JOIN earlier ON c.figure_id = earlier.figure_id
   WHERE c.supersedes_figure_id IS NOT NULL AND earlier.step > -50
 ),
 later(figure_id, step) AS (
-  SELECT figure_id, 0 FROM casualties WHERE figure_id = :figure_id
+  SELECT figure_id, 0 FROM casualties WHERE figure_id = {example(REVISED_FIGURE)}
   UNION
   SELECT c.figure_id, later.step + 1
   FROM casualties AS c JOIN later ON c.supersedes_figure_id = later.figure_id
@@ -99,6 +173,7 @@ JOIN casualties AS c USING (figure_id)
 LEFT JOIN actors AS reporter ON reporter.actor_id = c.reported_by_actor_id
 ORDER BY chain.step, c.figure_id
 """,
+    (REVISED_FIGURE,),
 )
 
 STATEMENTS_BY_SPEAKER_OR_TYPE = CannedQuery(
@@ -115,6 +190,7 @@ WHERE (:speaker = '' OR speaker_actor_id = :speaker OR speaker LIKE '%' || :spea
   AND (:statement_type = '' OR statement_type = :statement_type)
 ORDER BY made_on, statement_id
 """,
+    (SPEAKER, STATEMENT_TYPE),
 )
 
 TOTALS_BY_PERPETRATOR_AND_VICTIM_GROUP = CannedQuery(
@@ -139,6 +215,7 @@ WHERE NOT EXISTS (SELECT 1 FROM casualties AS later WHERE later.supersedes_figur
 GROUP BY c.reported_by_actor_id, c.outcome, c.perpetrator_actor_id, c.victim_group
 ORDER BY reported_by, c.outcome, perpetrator, c.victim_group
 """,
+    (REPORTER,),
 )
 
 QUERIES: tuple[CannedQuery, ...] = (

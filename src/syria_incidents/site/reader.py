@@ -53,9 +53,70 @@ LABEL_COLUMNS: dict[str, str] = {
     "statements": "statement_id",
 }
 
-# Full-text search (FTS5): the words readers look for.
+# Full-text search (FTS5): the words readers look for. Every table has some, so that a
+# search never silently returns every row of a table that cannot search.
 SEARCHABLE: dict[str, list[str]] = {
-    "incidents": ["title", "description"],
-    "statements": ["quote", "summary"],
-    "sources": ["title"],
+    "sources": ["publisher", "title", "notes"],
+    "actors": ["name", "description"],
+    "places": ["name", "name_ar", "notes"],
+    "incidents": ["title", "description", "notes"],
+    "casualties": ["source_quote", "notes"],
+    "statements": ["quote", "summary", "speaker_role"],
+}
+
+# The columns a reader needs first, at the left of each table page; the others follow in
+# the descriptor's order. Only the database's column order changes: CSVs, exports and
+# the JSON API's field names stay as the descriptor has them.
+LEADING_COLUMNS: dict[str, list[str]] = {
+    "sources": ["source_id", "publisher", "title", "published_on", "source_type", "url"],
+    "actors": ["actor_id", "name", "actor_type"],
+    "places": ["place_id", "name", "place_type", "parent_place_id"],
+    "incidents": ["incident_id", "title", "start_date", "end_date", "place_id", "event_type"],
+    "casualties": ["figure_id", "source_quote", "count_best", "outcome", "victim_group",
+                   "reported_by_actor_id", "reported_on", "source_id", "incident_id"],
+    "statements": ["statement_id", "quote", "speaker_actor_id", "made_on", "statement_type",
+                   "source_id"],
+}
+
+
+def reading_order(table: str, columns: list[str]) -> list[str]:
+    """``columns`` with the table's leading columns first, the rest in their given order."""
+    leading = [c for c in LEADING_COLUMNS.get(table, []) if c in columns]
+    return leading + [c for c in columns if c not in leading]
+
+
+# The six tables as the home page lists them: what happened, the tolls, what was said,
+# then the documents, the actors and the places they refer to.
+TABLE_ORDER: list[str] = ["incidents", "casualties", "statements", "sources", "actors", "places"]
+
+# A record's page lists the records that point at it, under these headings
+# ((table that points, its column) -> heading). A test checks every foreign key has one.
+RELATED_TITLES: dict[tuple[str, str], str] = {
+    ("casualties", "parent_figure_id"): "Its parts (the source's “including …”)",
+    ("casualties", "supersedes_figure_id"): "Later figures that revise it",
+    ("casualties", "incident_id"): "Casualty figures about this incident",
+    ("casualties", "source_id"): "Casualty figures citing this source",
+    ("casualties", "reported_by_actor_id"): "Casualty figures it reports",
+    ("casualties", "perpetrator_actor_id"): "Casualty figures that attribute the harm to it",
+    ("incidents", "parent_incident_id"): "Incidents within it",
+    ("incidents", "place_id"): "Incidents here",
+    ("incidents", "source_id"): "Incidents citing this source",
+    ("incidents", "initiator_actor_id"): "Incidents it initiated",
+    ("incidents", "target_actor_id"): "Incidents targeting it",
+    ("incidents", "reported_by_actor_id"): "Incidents it reports",
+    ("statements", "incident_id"): "Statements about this incident",
+    ("statements", "source_id"): "Statements citing this source",
+    ("statements", "speaker_actor_id"): "Its statements",
+    ("actors", "parent_actor_id"): "Actors within it",
+    ("places", "parent_place_id"): "Places within it",
+}
+
+# The records a record points at that its page shows in full, with their headline
+# ((table, column) -> heading); other references are links among the record's fields.
+OUTGOING_TITLES: dict[tuple[str, str], str] = {
+    ("casualties", "parent_figure_id"): "Part of",
+    ("casualties", "supersedes_figure_id"): "Revises this earlier figure",
+    ("casualties", "incident_id"): "About",
+    ("incidents", "parent_incident_id"): "Part of",
+    ("statements", "incident_id"): "About",
 }

@@ -7,7 +7,7 @@ decides how those facts look in SQL, and which columns readers search and facet.
 
 from __future__ import annotations
 
-from .reader import EXTRA_INDEXES, FACETS, SEARCHABLE, SORT_COLUMNS
+from .reader import EXTRA_INDEXES, FACETS, SEARCHABLE, SORT_COLUMNS, reading_order
 
 # Table Schema type -> SQLite column type. Dates stay ISO 8601 text, which sorts
 # and compares correctly and round-trips byte for byte.
@@ -36,12 +36,17 @@ def foreign_keys(resource: dict) -> dict[str, tuple[str, str]]:
 
 
 def create_table_sql(resource: dict) -> str:
-    """``CREATE TABLE`` with declared types, the primary key, NOT NULL and foreign keys."""
+    """``CREATE TABLE`` with declared types, the primary key, NOT NULL and foreign keys.
+
+    Columns come in reading order (``reader.LEADING_COLUMNS``): what a table page shows
+    first. Loading and exporting name their columns, so this order is the page's only.
+    """
     schema = resource["schema"]
     primary = _as_list(schema.get("primaryKey", []))
     refs = foreign_keys(resource)
     lines = []
-    for field in schema["fields"]:
+    by_name = {f["name"]: f for f in schema["fields"]}
+    for field in (by_name[n] for n in reading_order(resource["name"], list(by_name))):
         name = field["name"]
         parts = [quote(name), sql_type(field)]
         if field.get("constraints", {}).get("required") or name in primary:

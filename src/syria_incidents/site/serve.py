@@ -27,6 +27,7 @@ SETTINGS: dict[str, str] = {
     "max_returned_rows": "5000",      # rows per query page (CSV/JSON streaming gets all)
     "default_page_size": "50",
     "facet_time_limit_ms": "500",     # a slow facet is dropped, the page still renders
+    "default_facet_size": "6",        # short facet lists keep a table's rows on the first screen
     "suggest_facets": "off",          # suggesting facets scans every column: too slow at 1M rows
     "allow_download": "on",           # the whole .db file, for offline use
     "allow_csv_stream": "on",         # full CSV export of any table or query
@@ -40,6 +41,11 @@ SETTINGS: dict[str, str] = {
 def plugins_dir() -> Path:
     """This package's own Datasette plugins (see ``plugins/``), loaded with ``--plugins-dir``."""
     return Path(__file__).resolve().parent / "plugins"
+
+
+def templates_dir() -> Path:
+    """This instance's page templates (see ``templates/``), loaded with ``--template-dir``."""
+    return Path(__file__).resolve().parent / "templates"
 
 
 def typed_settings() -> dict:
@@ -102,6 +108,7 @@ def datasette_command(prepared: Prepared, host: str = "127.0.0.1", port: int = 8
                "--inspect-file", str(prepared.inspect),
                "--metadata", str(prepared.metadata),
                "--plugins-dir", str(plugins_dir()),
+               "--template-dir", str(templates_dir()),
                "--host", host, "--port", str(port)]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
