@@ -50,7 +50,7 @@ LABEL_COLUMNS: dict[str, str] = {
     "places": "name",
     "incidents": "title",
     "casualties": "source_quote",
-    "statements": "statement_id",
+    "statements": "summary",
 }
 
 # Full-text search (FTS5): the words readers look for. Every table has some, so that a

@@ -28,12 +28,11 @@ CLAIMS_SIDE_BY_SIDE = View(
     "incident_id to compare competing claims.",
     """
 SELECT
-  c.incident_id, i.title AS incident_title, c.figure_id, c.outcome, c.victim_group,
-  c.sex, c.age_group, c.manner, c.count_low, c.count_best, c.count_high, c.qualifier,
-  c.source_quote AS wording, reporter.name AS reported_by, c.reported_by_actor_id,
-  c.reported_on, perpetrator.name AS perpetrator, c.perpetrator_actor_id,
-  c.parent_figure_id, c.supersedes_figure_id, s.publisher AS source_publisher,
-  s.title AS source_title, s.url AS source_url, c.source_id
+  c.figure_id, c.source_quote AS wording, c.count_low, c.count_best, c.count_high, c.qualifier,
+  c.outcome, c.victim_group, reporter.name AS reported_by, c.reported_by_actor_id, c.reported_on,
+  s.publisher AS source_publisher, c.source_id, c.incident_id, i.title AS incident_title,
+  c.sex, c.age_group, c.manner, perpetrator.name AS perpetrator, c.perpetrator_actor_id,
+  c.parent_figure_id, c.supersedes_figure_id, s.title AS source_title, s.url AS source_url
 FROM casualties AS c
 JOIN incidents AS i ON i.incident_id = c.incident_id
 LEFT JOIN actors AS reporter ON reporter.actor_id = c.reported_by_actor_id
