@@ -17,6 +17,10 @@ _LATEST = ("NOT EXISTS (SELECT 1 FROM casualties AS later "
 # incident with the most figures), unless the incident filter names one.
 _TARGET = f"target AS (SELECT coalesce(nullif(:incident_id, ''), ({MAIN_INCIDENT_SQL})) AS incident_id)"
 
+# Drawn as SVG: crisp text at any zoom, and each bar or point an element that a browser
+# test can count (vega-embed reads embedOptions from the spec's usermeta).
+_SVG = {"usermeta": {"embedOptions": {"renderer": "svg"}}}
+
 # Each revision chain, from its first figure.
 _CHAINS = ("chains(root, figure_id) AS (SELECT figure_id, figure_id FROM casualties "
            "WHERE supersedes_figure_id IS NULL "
@@ -69,6 +73,7 @@ def dashboards(descriptor: dict, database: str) -> dict:
                     ),
                     "library": "vega-lite",
                     "display": {
+                        **_SVG,
                         "mark": {"type": "line", "point": True, "tooltip": True},
                         "encoding": {
                             "x": {"field": "reported_on", "type": "temporal", "title": "Reported on"},
@@ -102,6 +107,7 @@ def dashboards(descriptor: dict, database: str) -> dict:
                     # Horizontal bars, one per reporter and group, each a single figure: names
                     # are long, and on the y axis they are read whole.
                     "display": {
+                        **_SVG,
                         "mark": {"type": "bar", "tooltip": True},
                         "encoding": {
                             "y": {"field": "claim", "type": "nominal", "title": None, "sort": None,
@@ -128,6 +134,7 @@ def dashboards(descriptor: dict, database: str) -> dict:
                     ),
                     "library": "vega-lite",
                     "display": {
+                        **_SVG,
                         "mark": {"type": "bar", "tooltip": True},
                         "encoding": {
                             "x": {"field": "month", "type": "ordinal", "timeUnit": "yearmonth",
