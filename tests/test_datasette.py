@@ -340,3 +340,17 @@ def test_every_table_view_and_column_in_the_database_is_described(client, descri
         columns = client.get(f"/{DB}/{name}.json?_size=0").json["columns"]
         assert [c for c in columns if c != "rowid"] == list(meta[name]["columns"]), name
         assert all(meta[name]["columns"].values()), name
+
+
+def test_the_publish_recipes_carry_the_settings_templates_and_plugins_serve_uses(repo_root):
+    from syria_incidents.site.serve import plugins_dir, templates_dir
+
+    docs = (repo_root / "docs" / "datasette.md").read_text(encoding="utf-8")
+    recipe = " ".join(docs.split("datasette publish cloudrun", 1)[1].split("```", 1)[0].split())
+    for name, value in SETTINGS.items():
+        assert f"--setting {name} {value}" in recipe, name
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    for text in (recipe, readme):
+        for option, folder in (("--plugins-dir", plugins_dir()), ("--template-dir", templates_dir())):
+            assert f"{option} {folder.relative_to(repo_root / 'src').as_posix()}" in text.replace(
+                "src/", ""), option
