@@ -20,8 +20,10 @@ from pathlib import Path
 from ..history import write_history
 from ..package import read_descriptor, resolve_root, resource_file
 from . import schema
+from .examples import write_examples
 from .facet_counts import write_facet_counts
 from .fingerprint import FINGERPRINT_TABLE, fingerprint
+from .queries import examples
 from .views import VIEWS, create_view_sql
 
 DATABASE_NAME = "syria_incidents"
@@ -129,6 +131,7 @@ def _write(conn: sqlite3.Connection, root: Path, descriptor: dict, result: Build
                 conn.execute(statement)
     # After the indexes: each count is then a scan of one small index.
     write_facet_counts(conn, descriptor)
+    write_examples(conn, examples())  # the canned queries' worked examples, ranked once
     for view in VIEWS:
         conn.execute(create_view_sql(view))
     write_history(conn, root)  # revision chains; record history only in a git checkout (history.py)

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from ..package import read_descriptor, resolve_root
-from . import pages, schema
+from . import examples, pages, schema
 from .build import DATABASE_NAME, NUMBER_TEXT_TABLE
 from .dashboards import dashboards
 from .facet_counts import COLUMNS as FACET_COUNT_COLUMNS
@@ -208,6 +208,8 @@ def _hidden() -> dict:
                             "description": "Original text of number cells, for exact export."},
         FACET_COUNTS_TABLE: {"hidden": True, "description": FACET_COUNTS_DESCRIPTION,
                              "columns": FACET_COUNT_COLUMNS},
+        examples.EXAMPLES_TABLE: {"hidden": True, "description": examples.DESCRIPTION,
+                                  "columns": examples.COLUMNS},
     }
 
 

@@ -19,6 +19,7 @@ import re
 
 from ..package import resource
 from .reader import LABEL_COLUMNS, OUTGOING_TITLES, RELATED_TITLES, TABLE_ORDER
+from .examples import Example, value_sql
 from .schema import foreign_keys
 
 PLUGIN = "syria-incidents-pages"
@@ -26,6 +27,8 @@ PLUGIN = "syria-incidents-pages"
 DERIVED_RECORD_COLUMNS = {"chain_start": "casualties", "superseded_by": "casualties"}
 # How many related records a row page lists under each heading before "all N".
 RELATED_LIMIT = 50
+# Related records are counted up to this many; beyond, a page says "more than".
+COUNT_CAP = 10_000
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -165,17 +168,21 @@ def record_columns(descriptor: dict) -> dict[str, str]:
 
 
 def related(descriptor: dict, table: str) -> list[dict]:
-    """The records that point at a record of ``table`` (incoming foreign keys), titled."""
+    """The records that point at a record of ``table`` (incoming foreign keys), titled.
+
+    Lists come in the column index's order (the rows' order in the CSV) and counts stop
+    at COUNT_CAP: a reporter of a million figures costs a page no more than one of ten.
+    """
     out = []
     for res in descriptor["resources"]:
         for column, (target, _) in foreign_keys(res).items():
             if target == table:
+                where = f'WHERE r."{column}" = :id'
                 out.append({"table": res["name"], "column": column,
                             "title": RELATED_TITLES[(res["name"], column)],
-                            "sql": summary_sql(descriptor, res["name"])
-                            + f' WHERE r."{column}" = :id ORDER BY r."{primary_key(descriptor, res["name"])}"'
-                            + f" LIMIT {RELATED_LIMIT}",
-                            "count_sql": f'SELECT count(*) FROM "{res["name"]}" WHERE "{column}" = :id'})
+                            "sql": f"{summary_sql(descriptor, res['name'])} {where} LIMIT {RELATED_LIMIT}",
+                            "count_sql": f'SELECT count(*) FROM (SELECT 1 FROM "{res["name"]}" AS r '
+                                         f"{where} LIMIT {COUNT_CAP + 1})"})
     return out
 
 
@@ -238,10 +245,14 @@ def tables(descriptor: dict) -> list[dict]:
 
 
 # The incident the home page, the dashboard and the claims query open on: the top-level
-# incident with the most casualty figures (the March 2025 coastal violence today).
-MAIN_INCIDENT_SQL = ("SELECT i.incident_id FROM incidents AS i JOIN casualties AS f "
-                     "ON f.incident_id = i.incident_id WHERE i.parent_incident_id IS NULL "
-                     "GROUP BY i.incident_id ORDER BY count(*) DESC, i.incident_id LIMIT 1")
+# incident with the most casualty figures (the March 2025 coastal violence today),
+# chosen at build time (examples.py).
+MAIN_INCIDENT = Example(
+    "main_incident",
+    "SELECT i.incident_id, i.title FROM incidents AS i JOIN casualties AS f "
+    "ON f.incident_id = i.incident_id WHERE i.parent_incident_id IS NULL "
+    "GROUP BY i.incident_id ORDER BY count(*) DESC, i.incident_id LIMIT 1")
+MAIN_INCIDENT_SQL = value_sql(MAIN_INCIDENT.key)
 # A figure no later figure revises: its reporter's latest word.
 LATEST = "NOT EXISTS (SELECT 1 FROM casualties AS later WHERE later.supersedes_figure_id = r.figure_id)"
 # How many claims the home page shows.
@@ -270,5 +281,6 @@ def plugin_config(descriptor: dict, links: list[dict]) -> dict:
         "tables": tables(descriptor),
         "record_columns": record_columns(descriptor),
         "story": story_sql(descriptor),
+        "count_cap": COUNT_CAP,
         "links": links,
     }

@@ -12,17 +12,26 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .pages import MAIN_INCIDENT_SQL
+from .examples import Example, choices_sql, value_sql
+from .pages import MAIN_INCIDENT
 
 
 class Parameter(NamedTuple):
     name: str
     # What to type, shown beside the box.
     hint: str
-    # Values to pick from: SQL giving (value, label) rows.
-    choices_sql: str
-    # SQL giving the example the query shows when the box is empty; None: empty means any.
-    default_sql: str | None = None
+    # The values to pick from, ranked at build time (examples.py), best first.
+    example: Example
+    # True: an empty box runs the first value (the worked example); False: it means any.
+    runs_example: bool = False
+
+    @property
+    def choices_sql(self) -> str:
+        return choices_sql(self.example.key)
+
+    @property
+    def default_sql(self) -> str | None:
+        return value_sql(self.example.key) if self.runs_example else None
 
 
 class CannedQuery(NamedTuple):
@@ -38,51 +47,57 @@ def example(parameter: Parameter) -> str:
     return f"coalesce(nullif(:{parameter.name}, ''), ({parameter.default_sql}))"
 
 
+# The main incident first, then the incidents with the most figures.
 INCIDENT = Parameter(
     "incident_id", "an incident id such as I-0002; empty: the incident with the most figures",
-    "SELECT i.incident_id, i.title || ' (' || count(f.figure_id) || ' figures)' FROM incidents AS i "
-    "JOIN casualties AS f ON f.incident_id = i.incident_id GROUP BY i.incident_id "
-    "ORDER BY count(f.figure_id) DESC, i.incident_id LIMIT 50",
-    MAIN_INCIDENT_SQL)
+    Example("incident_id", f"SELECT incident_id, title FROM ({MAIN_INCIDENT.candidates_sql}) UNION ALL "
+            "SELECT * FROM (SELECT i.incident_id, i.title || ' (' || count(f.figure_id) || ' figures)' "
+            "FROM incidents AS i JOIN casualties AS f ON f.incident_id = i.incident_id "
+            f"WHERE i.incident_id NOT IN (SELECT incident_id FROM ({MAIN_INCIDENT.candidates_sql})) "
+            "GROUP BY i.incident_id ORDER BY count(f.figure_id) DESC, i.incident_id LIMIT 49)"),
+    runs_example=True)
 
 TOTAL_FIGURE = Parameter(
     "figure_id", "a figure id such as F-0001; empty: the figure with the most parts",
-    "SELECT total.figure_id, total.source_quote || ' (' || count(*) || ' parts)' "
-    "FROM casualties AS total JOIN casualties AS part ON part.parent_figure_id = total.figure_id "
-    "GROUP BY total.figure_id ORDER BY count(*) DESC, total.figure_id LIMIT 50",
-    "SELECT parent_figure_id FROM casualties WHERE parent_figure_id IS NOT NULL "
-    "GROUP BY parent_figure_id ORDER BY count(*) DESC, parent_figure_id LIMIT 1")
-
-# The first figure of each revision chain, with the chain's length.
-_CHAIN_LENGTHS = (
-    "WITH RECURSIVE chains(root, figure_id, depth) AS (SELECT figure_id, figure_id, 0 FROM casualties "
-    "WHERE supersedes_figure_id IS NULL UNION ALL SELECT chains.root, later.figure_id, chains.depth + 1 "
-    "FROM casualties AS later JOIN chains ON later.supersedes_figure_id = chains.figure_id "
-    "WHERE chains.depth < 50) ")
+    Example("total_figure",
+            "SELECT total.figure_id, total.source_quote || ' (' || count(*) || ' parts)' "
+            "FROM casualties AS total JOIN casualties AS part ON part.parent_figure_id = total.figure_id "
+            "GROUP BY total.figure_id ORDER BY count(*) DESC, total.figure_id LIMIT 50"),
+    runs_example=True)
 
 REVISED_FIGURE = Parameter(
     "figure_id", "a figure id such as F-0001; empty: the first figure of the longest revision chain",
-    _CHAIN_LENGTHS + "SELECT c.figure_id, c.source_quote || ' (' || count(*) || ' figures in the chain)' "
-    "FROM chains JOIN casualties AS c ON c.figure_id = chains.root GROUP BY chains.root "
-    "HAVING count(*) > 1 ORDER BY count(*) DESC, chains.root LIMIT 50",
-    _CHAIN_LENGTHS + "SELECT root FROM chains GROUP BY root ORDER BY count(*) DESC, root LIMIT 1")
+    # Chains grow from figures that revise none but are revised: the others are no chain.
+    Example("revised_figure",
+            "WITH RECURSIVE chains(root, figure_id, depth) AS (SELECT f.figure_id, f.figure_id, 0 "
+            "FROM casualties AS f WHERE f.supersedes_figure_id IS NULL AND EXISTS (SELECT 1 FROM "
+            "casualties AS later WHERE later.supersedes_figure_id = f.figure_id) UNION ALL "
+            "SELECT chains.root, later.figure_id, chains.depth + 1 FROM casualties AS later "
+            "JOIN chains ON later.supersedes_figure_id = chains.figure_id WHERE chains.depth < 50) "
+            "SELECT c.figure_id, c.source_quote || ' (' || count(*) || ' figures in the chain)' "
+            "FROM chains JOIN casualties AS c ON c.figure_id = chains.root GROUP BY chains.root "
+            "ORDER BY count(*) DESC, chains.root LIMIT 50"),
+    runs_example=True)
 
 SPEAKER = Parameter(
     "speaker", "an actor id such as A-0006, or part of a name; empty: anyone",
-    "SELECT a.actor_id, a.name || ' (' || count(*) || ' statements)' FROM statements AS st "
-    "JOIN actors AS a ON a.actor_id = st.speaker_actor_id GROUP BY a.actor_id "
-    "ORDER BY count(*) DESC, a.actor_id LIMIT 100")
+    Example("speaker",
+            "SELECT a.actor_id, a.name || ' (' || count(*) || ' statements)' FROM statements AS st "
+            "JOIN actors AS a ON a.actor_id = st.speaker_actor_id GROUP BY a.actor_id "
+            "ORDER BY count(*) DESC, a.actor_id LIMIT 100"))
 
 STATEMENT_TYPE = Parameter(
     "statement_type", "a statement type; empty: any type",
-    "SELECT statement_type, replace(statement_type, '_', ' ') || ' (' || count(*) || ')' "
-    "FROM statements GROUP BY statement_type ORDER BY count(*) DESC")
+    Example("statement_type",
+            "SELECT statement_type, replace(statement_type, '_', ' ') || ' (' || count(*) || ')' "
+            "FROM statements GROUP BY statement_type ORDER BY count(*) DESC, statement_type"))
 
 REPORTER = Parameter(
     "reporter", "an actor id such as A-0001, or part of a name; empty: every reporter",
-    "SELECT a.actor_id, a.name || ' (' || count(*) || ' figures)' FROM casualties AS c "
-    "JOIN actors AS a ON a.actor_id = c.reported_by_actor_id GROUP BY a.actor_id "
-    "ORDER BY count(*) DESC, a.actor_id LIMIT 100")
+    Example("reporter",
+            "SELECT a.actor_id, a.name || ' (' || count(*) || ' figures)' FROM casualties AS c "
+            "JOIN actors AS a ON a.actor_id = c.reported_by_actor_id GROUP BY a.actor_id "
+            "ORDER BY count(*) DESC, a.actor_id LIMIT 100"))
 
 
 CLAIMS_ABOUT_INCIDENT = CannedQuery(
@@ -225,3 +240,12 @@ QUERIES: tuple[CannedQuery, ...] = (
     STATEMENTS_BY_SPEAKER_OR_TYPE,
     TOTALS_BY_PERPETRATOR_AND_VICTIM_GROUP,
 )
+
+
+def examples() -> list[Example]:
+    """Every example the build ranks: the home page's incident, then each parameter's."""
+    out = {MAIN_INCIDENT.key: MAIN_INCIDENT}
+    for query in QUERIES:
+        for parameter in query.parameters:
+            out.setdefault(parameter.example.key, parameter.example)
+    return list(out.values())

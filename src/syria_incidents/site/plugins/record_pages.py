@@ -134,7 +134,8 @@ async def _record_page(datasette, database: str, table: str, request, config: di
             link = (datasette.urls.table(database, part["table"]) + "?"
                     + urlencode({part["column"]: record_id}))
             records = await _summaries(datasette, database, part["table"], part["sql"], {"id": record_id})
-            related.append({**part, "count": count, "all": link, "records": records})
+            related.append({**part, "count": count, "cap": config["count_cap"], "all": link,
+                            "records": records})
     return {"record": record, "record_source": source, "record_outgoing": outgoing,
             "record_related": related, "record_spec": spec}
 
