@@ -78,7 +78,8 @@ def fix(path: str | None) -> None:
 
     Line ends become LF, a byte-order mark goes, text cells are put in Unicode NFC and
     trimmed of outer whitespace; bytes and hashes are re-stamped; metadata.yaml,
-    docs/rules.md and the README's coverage section are regenerated. It never changes
+    docs/rules.md, docs/data-dictionary.md, CITATION.cff, .zenodo.json and the README's
+    coverage section are regenerated. It never changes
     a number, a date, an id, a vocabulary value or the words of a quote, and running it
     twice changes nothing the second time. Afterwards `syria-incidents validate` reports
     only what a person must decide. PATH is a package directory (default: the package
