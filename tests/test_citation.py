@@ -44,7 +44,8 @@ def test_the_cff_schema_check_can_fail():
 
 def test_citation_cff_and_zenodo_json_are_current_with_the_descriptor(repo_root):
     descriptor = descriptor_of(repo_root)
-    assert yaml.safe_load((repo_root / CFF_NAME).read_text(encoding="utf-8"))["version"] == descriptor["version"]
+    cff_version = yaml.safe_load((repo_root / CFF_NAME).read_text(encoding="utf-8"))["version"]
+    assert cff_version == descriptor["version"]
     assert (repo_root / CFF_NAME).read_text(encoding="utf-8") == cff_text(descriptor), \
         "CITATION.cff is stale: run `syria-incidents fix`"
     assert (repo_root / ZENODO_NAME).read_text(encoding="utf-8") == zenodo_json(descriptor), \

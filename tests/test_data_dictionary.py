@@ -25,9 +25,11 @@ def test_every_table_field_key_and_vocabulary_value_is_in_the_dictionary(repo_ro
             assert f"`{key['fields'][0]}` → `{key['reference'].get('resource', res['name'])}`" in section
         for field in res["schema"]["fields"]:
             required = "yes" if field.get("constraints", {}).get("required") else ""
-            assert f"| `{field['name']}` | {field['type']} | {required} |" in section, (res["name"], field["name"])
+            row = f"| `{field['name']}` | {field['type']} | {required} |"
+            assert row in section, (res["name"], field["name"])
             for value, meaning in field.get("x-vocabulary", {}).items():
-                assert f"| `{value}` | {meaning.replace('|', chr(92) + '|')} |" in section, (field["name"], value)
+                escaped = meaning.replace("|", "\\|")
+                assert f"| `{value}` | {escaped} |" in section, (field["name"], value)
 
 
 def test_fix_writes_the_dictionary_and_a_second_run_changes_nothing(tmp_path):

@@ -159,7 +159,8 @@ def test_geojson_has_one_point_per_incident_at_a_place_with_coordinates(exported
     incidents = [dict(zip(header, row)) for row in rows]
     p_header, p_rows = csv_rows(root, resources["places"])
     places = {p["place_id"]: p for p in (dict(zip(p_header, row)) for row in p_rows)}
-    located = [i for i in incidents if places[i["place_id"]]["latitude"] and places[i["place_id"]]["longitude"]]
+    located = [i for i in incidents
+               if places[i["place_id"]]["latitude"] and places[i["place_id"]]["longitude"]]
 
     collection = json.loads((out / "geojson" / "incidents.geojson").read_text(encoding="utf-8"))
     assert collection["type"] == "FeatureCollection" and "crs" not in collection  # RFC 7946 drops crs
@@ -243,7 +244,8 @@ def test_every_column_has_a_well_formed_hxl_tag_with_a_core_hashtag(root):
 
 
 def test_the_tag_mapping_names_only_columns_that_exist():
-    fields = {(r["name"], f["name"]) for r in descriptor_of(REPO_ROOT)["resources"] for f in r["schema"]["fields"]}
+    resources = descriptor_of(REPO_ROOT)["resources"]
+    fields = {(r["name"], f["name"]) for r in resources for f in r["schema"]["fields"]}
     assert set(FIELD_TAGS) - fields == set()
 
 

@@ -47,7 +47,8 @@ def test_release_builds_a_wheel_whose_data_equals_the_repository(tmp_path):
     dist = tmp_path / "dist"
     names = sorted(str(p.relative_to(dist)) for p in result.artefacts)
     tables = [r["name"] for r in repo.descriptor["resources"]]
-    exports = [f"parquet/{t}.parquet" for t in tables] + ["geojson/incidents.geojson"] + [f"hxl/{t}.csv" for t in tables]
+    exports = [f"parquet/{t}.parquet" for t in tables] + ["geojson/incidents.geojson"]
+    exports += [f"hxl/{t}.csv" for t in tables]
     assert names == sorted(["syria_incidents-0.2.0-py3-none-any.whl", "syria_incidents-0.2.0.tar.gz",
                             "syria_incidents.db", *exports])
     assert all(p.is_file() for p in result.artefacts)

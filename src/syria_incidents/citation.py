@@ -130,6 +130,7 @@ def zenodo_json(d: dict) -> str:
         "license": (_licences(d) or [""])[0].lower(),
         "creators": [{"name": _author_name(c)} for c in authors(d)],
         "keywords": d.get("keywords", []),
-        "related_identifiers": [{"identifier": REPOSITORY_URL, "relation": "isSupplementTo", "scheme": "url"}],
+        "related_identifiers": [
+            {"identifier": REPOSITORY_URL, "relation": "isSupplementTo", "scheme": "url"}],
     }
     return json.dumps(content, indent=2, ensure_ascii=False) + "\n"

@@ -3,8 +3,8 @@
 It runs, in order: the mechanical repairs of the tables (``normalise``), the bytes and
 hashes in datapackage.json (``stamp``), and every derived file that a test compares
 with the data or the descriptor: metadata.yaml, docs/rules.md, docs/data-dictionary.md,
-CITATION.cff, .zenodo.json and the README's coverage section. Each step writes only when its output differs, so ``fix`` is
-idempotent: a second run changes nothing. What needs a person (a number over its total,
+CITATION.cff, .zenodo.json and the README's coverage section. Each step writes only
+when its output differs, so ``fix`` is idempotent: a second run changes nothing. What needs a person (a number over its total,
 an unknown id, a date in the wrong form) is left for ``validate`` to report.
 """
 

@@ -39,7 +39,8 @@ def export(path: str | None, formats: tuple[str, ...], out: str | None) -> None:
         lines = [str(f) for f in exc.report.errors if f.severity == "error"]
         raise CannotRun("the package is not valid, so nothing was exported (earlier exports are untouched):\n"
                         + "\n".join(lines)
-                        + f"\n{len(lines)} errors; fix them (`syria-incidents validate` shows the same report).")
+                        + f"\n{len(lines)} errors; fix them "
+                        "(`syria-incidents validate` shows the same report).")
     except (UnsafePath, UntaggedField) as exc:
         raise CannotRun(str(exc)) from exc
     for name, files in result.files.items():
