@@ -44,8 +44,14 @@ def test_release_builds_a_wheel_whose_data_equals_the_repository(tmp_path):
     result = release(repo.root, date="2025-03-10", out=tmp_path / "dist", isolated=False, echo=log.append)
     assert log[0] == "stamp: 1 resource(s) re-stamped"  # casualties.csv changed
     assert log[2] == "check-version: 0.1.0 → 0.2.0, a minor bump for minor changes"
-    names = sorted(p.name for p in result.artefacts)
-    assert names == ["syria_incidents-0.2.0-py3-none-any.whl", "syria_incidents-0.2.0.tar.gz", "syria_incidents.db"]
+    dist = tmp_path / "dist"
+    names = sorted(str(p.relative_to(dist)) for p in result.artefacts)
+    tables = [r["name"] for r in repo.descriptor["resources"]]
+    exports = [f"parquet/{t}.parquet" for t in tables] + ["geojson/incidents.geojson"]
+    exports += [f"hxl/{t}.csv" for t in tables]
+    assert names == sorted(["syria_incidents-0.2.0-py3-none-any.whl", "syria_incidents-0.2.0.tar.gz",
+                            "syria_incidents.db", *exports])
+    assert all(p.is_file() for p in result.artefacts)
     db = sqlite_utils.Database(tmp_path / "dist" / "syria_incidents.db")
     assert db["casualties"].count == len(repo.rows("casualties"))
     # The database carries the record history of this repository: F-0101 appears in the working tree only.

@@ -2,9 +2,9 @@
 
 It runs, in order: the mechanical repairs of the tables (``normalise``), the bytes and
 hashes in datapackage.json (``stamp``), and every derived file that a test compares
-with the data or the descriptor: metadata.yaml, docs/rules.md and the README's
-coverage section. Each step writes only when its output differs, so ``fix`` is
-idempotent: a second run changes nothing. What needs a person (a number over its total,
+with the data or the descriptor: metadata.yaml, docs/rules.md, docs/data-dictionary.md,
+CITATION.cff, .zenodo.json and the README's coverage section. Each step writes only
+when its output differs, so ``fix`` is idempotent: a second run changes nothing. What needs a person (a number over its total,
 an unknown id, a date in the wrong form) is left for ``validate`` to report.
 """
 
@@ -37,6 +37,8 @@ def fix(path: str | Path | None = None) -> list[Repair]:
 
 def _derived_files(root: Path) -> list[Repair]:
     """Regenerate each derived file the package has (a bare package directory has none)."""
+    from .citation import CFF_NAME, ZENODO_NAME, cff_text, zenodo_json
+    from .dictionary import DICTIONARY_DOC, dictionary_markdown
     from .site.metadata import METADATA_NAME, metadata_yaml
     from .validators.catalogue import catalogue_markdown
 
@@ -44,6 +46,9 @@ def _derived_files(root: Path) -> list[Repair]:
     outputs = {
         METADATA_NAME: lambda _old: metadata_yaml(descriptor),
         str(RULES_DOC): lambda _old: catalogue_markdown(),
+        DICTIONARY_DOC: lambda _old: dictionary_markdown(descriptor),
+        CFF_NAME: lambda _old: cff_text(descriptor),
+        ZENODO_NAME: lambda _old: zenodo_json(descriptor),
         README: lambda old: with_coverage(old, coverage_markdown(root)),
     }
     repairs = []

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "syria_incidents.cli.validate",
     "syria_incidents.cli.versions",
     "syria_incidents.cli.site",
+    "syria_incidents.cli.exports",
 )
 
 

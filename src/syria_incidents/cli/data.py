@@ -1,4 +1,4 @@
-"""Commands about the package itself: ``info`` and ``stamp``."""
+"""Commands about the package itself: ``info``, ``stamp``, ``fix`` and ``cite``."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def fix(path: str | None) -> None:
 
     Line ends become LF, a byte-order mark goes, text cells are put in Unicode NFC and
     trimmed of outer whitespace; bytes and hashes are re-stamped; metadata.yaml,
-    docs/rules.md and the README's coverage section are regenerated. It never changes
+    docs/rules.md, docs/data-dictionary.md, CITATION.cff, .zenodo.json and the README's
+    coverage section are regenerated. It never changes
     a number, a date, an id, a vocabulary value or the words of a quote, and running it
     twice changes nothing the second time. Afterwards `syria-incidents validate` reports
     only what a person must decide. PATH is a package directory (default: the package
@@ -95,4 +96,21 @@ def fix(path: str | None) -> None:
                if repairs else "nothing to fix; now run `syria-incidents validate`")
 
 
-COMMANDS = [info, stamp, fix]
+@click.command()
+@package_path_argument
+@click.option("--format", "format_", type=click.Choice(["text", "bibtex"]), default="text", show_default=True,
+              help="Plain text, or a BibTeX entry for LaTeX and reference managers.")
+def cite(path: str | None, format_: str) -> None:
+    """How to cite the version of the data you used.
+
+    Authors, title, version and licence come from datapackage.json. Cite also the
+    original source of any figure you use (its sources.url). PATH is a package directory
+    (default: the package in the current directory or its nearest parent, else the
+    installed copy).
+
+    Example: syria-incidents cite --format bibtex >> references.bib
+    """
+    click.echo(citation(open_package(path), format=format_))
+
+
+COMMANDS = [info, stamp, fix, cite]

@@ -24,7 +24,7 @@ COMMAND_EXTRAS = {
     "validate": ("validate",), "rules": ("validate",), "diff": ("validate",),
     "check-version": ("validate",), "changelog": ("validate",), "release": ("validate", "datasette"),
     "build": ("validate", "datasette"), "serve": ("validate", "datasette"),
-    "metadata": ("datasette",), "fix": ("validate", "datasette"),
+    "metadata": ("datasette",), "fix": ("validate", "datasette"), "export": ("validate",),
 }
 
 

@@ -1,4 +1,5 @@
-"""Make a release: stamp, validate, check the version, write the changelog, build into ``dist/``.
+"""Make a release: stamp, validate, check the version, write the changelog, build into ``dist/``
+(sdist, wheel, database and the Parquet, GeoJSON and HXL exports).
 
 ``syria-incidents release`` (and ``make release``) runs these steps in order and stops
 at the first that fails; it never creates a git tag unless asked.
@@ -14,6 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..exports import export
 from ..package import DESCRIPTOR_NAME, read_descriptor, resolve_root
 from ..stamp import stamp
 from .changelog import changelog_section, write_changelog
@@ -138,6 +140,10 @@ def release(path: str | Path | None = None, base: str | None = None, date: str |
     db = build_database(root, out)
     result.artefacts.append(db)
     echo(f"database: {db}")
+    exported = export(root, out=out, check=False)  # validated above
+    for name, files in exported.files.items():
+        result.artefacts += files
+        echo(f"export: {name} → {exported.out / name}")
     if tag:
         where = repo_of(root)
         if where is None:
