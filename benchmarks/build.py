@@ -28,6 +28,7 @@ import random
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,8 @@ OUT = HERE / "out"
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(HERE))
 from generate import generate_package  # noqa: E402
+
+from syria_incidents.site.queries import QUERIES  # noqa: E402
 
 FASTER_THAN_SQLITE_UTILS = 5.0  # the target, at 1,000,000 incidents
 P95_MS = 300.0
@@ -116,12 +119,30 @@ def time_pages(package: Path, work: Path, incidents: int, requests: int, seed: i
         def incident() -> str:
             return f"I-{rng.randint(1, incidents):0{width}d}"
 
+        conn = sqlite3.connect(f"file:{work / f'{DB}.db'}?mode=ro", uri=True)
+        last = {t: conn.execute(f"SELECT max(rowid) FROM {t}").fetchone()[0]
+                for t in ("casualties", "sources")}
+
+        def record(table: str, key: str) -> str:
+            # Ids are not all of one width: read a random row's id from the database.
+            rowid = rng.randint(1, last[table])
+            return conn.execute(f"SELECT {key} FROM {table} WHERE rowid = ?", (rowid,)).fetchone()[0]
+
+        # Every kind of page a reader opens: the home page, table pages with facets, each
+        # table's record page, a search, a view, and every canned query as it opens (its
+        # worked example) and with a value.
         pages = {
+            "home page": lambda: "/",
             "table page with facets (incidents)": lambda: f"/{DB}/incidents",
             "table page with facets (casualties)": lambda: f"/{DB}/casualties",
             "row page (incident)": lambda: f"/{DB}/incidents/{incident()}",
+            "row page (figure)": lambda: f"/{DB}/casualties/{record('casualties', 'figure_id')}",
+            "row page (source)": lambda: f"/{DB}/sources/{record('sources', 'source_id')}",
             "full-text search (incidents)": lambda: f"/{DB}/incidents?_search={incident()[2:].lstrip('0')}",
+            "full-text search (casualties)": lambda: f"/{DB}/casualties?_search=killed",
+            "view (claims_side_by_side)": lambda: f"/{DB}/claims_side_by_side",
             "canned query (claims_about_incident)": lambda: f"/{DB}/claims_about_incident?incident_id={incident()}",
+            **{f"canned query as it opens ({q.name})": (lambda q=q: f"/{DB}/{q.name}") for q in QUERIES},
         }
         results = {}
         for name, path in pages.items():

@@ -15,7 +15,9 @@ Every value from the data is escaped.
 
 from __future__ import annotations
 
+import sqlite3
 import weakref
+from pathlib import Path
 from urllib.parse import urlencode
 
 from datasette import hookimpl
@@ -28,6 +30,8 @@ PLUGIN = "syria-incidents-pages"
 _LABELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LABEL_CACHE_SIZE = 50_000
 _CONFIG: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# A read-only connection per instance and database, for the labels.
+_CONNECTIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _config(datasette) -> dict | None:
@@ -49,17 +53,33 @@ def record_link(datasette, database: str, table: str, record_id: str, label: str
                   f'{shown}<em class="record-id">{escape(record_id)}</em></a>')
 
 
-async def _label(datasette, database: str, table: dict, record_id: str) -> str | None:
+def _label(datasette, database: str, table: dict, record_id: str) -> str | None:
+    """The record's label, looked up synchronously on a read-only connection of our own.
+
+    A result page may name thousands of records; Datasette's async ``execute`` costs a
+    thread hop per cell, while a primary-key lookup on an immutable file costs
+    microseconds, so the lookup runs in line (and is remembered).
+    """
     labels = _LABELS.setdefault(datasette, {})
     key = (database, table["name"], record_id)
     if key not in labels:
         if len(labels) >= _LABEL_CACHE_SIZE:
             labels.clear()
-        found = (await datasette.get_database(database).execute(
+        found = _connection(datasette, database).execute(
             f'SELECT "{table["label_column"]}" FROM "{table["name"]}" WHERE "{table["pk"]}" = ?',
-            [record_id])).first()
+            [record_id]).fetchone()
         labels[key] = found[0] if found else None
     return labels[key]
+
+
+def _connection(datasette, database: str) -> sqlite3.Connection:
+    connections = _CONNECTIONS.setdefault(datasette, {})
+    if database not in connections:
+        path = Path(datasette.get_database(database).path).resolve()
+        # immutable=1: the file never changes under a Datasette started with -i.
+        connections[database] = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True,
+                                                check_same_thread=False)
+    return connections[database]
 
 
 @hookimpl
@@ -80,11 +100,7 @@ def render_cell(row, value, column, table, database, datasette):
     if table == target and column == target_table["pk"]:
         return None  # a record's own id on its own page or table: Datasette links it already
 
-    async def link():
-        label = await _label(datasette, database, target_table, value)
-        return record_link(datasette, database, target, value, label)
-
-    return link
+    return record_link(datasette, database, target, value, _label(datasette, database, target_table, value))
 
 
 async def _rows(db, sql: str, params: dict) -> list[dict]:
