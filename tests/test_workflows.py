@@ -233,9 +233,10 @@ def run_validate_step(action: dict, env: dict, tmp_path: Path, **inputs) -> tupl
 
 def test_action_installs_the_toolkit_of_its_own_ref_with_its_pins(action):
     install = _step(action["runs"]["steps"], "Install syria-incidents[validate] at this action's ref")
-    assert install["env"] == {"ACTION_PATH": "${{ github.action_path }}"}
-    assert install["run"].strip() == ('python -m pip install --quiet -c "$ACTION_PATH/constraints.txt" '
-                                      '"$ACTION_PATH[validate]"')
+    # The variable, not ${{ github.action_path }}: only it is the container's path in a container job.
+    assert install["run"].strip() == ('python -m pip install --quiet -c "$GITHUB_ACTION_PATH/constraints.txt" '
+                                      '"$GITHUB_ACTION_PATH[validate]"')
+    assert [s for s in action["runs"]["steps"] if "github.action_path" in str(s)] == []
     assert "validate" in __import__("tomllib").loads(
         (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
 
