@@ -41,7 +41,8 @@ def dockerfile() -> list[tuple[str, str]]:
 
 
 def _image(dockerfile) -> str:
-    [default] = [rest for keyword, rest in dockerfile if keyword == "ARG" and rest.startswith("PYTHON_IMAGE=")]
+    [default] = [rest for keyword, rest in dockerfile
+                 if keyword == "ARG" and rest.startswith("PYTHON_IMAGE=")]
     return default.removeprefix("PYTHON_IMAGE=")
 
 
@@ -49,7 +50,8 @@ def test_the_base_image_is_an_exact_python_release_the_package_supports(dockerfi
     image = _image(dockerfile)
     match = re.fullmatch(r"python:(\d+\.\d+\.\d+)-slim-\w+(@sha256:[0-9a-f]{64})?", image)
     assert match, f"{image}: pin an exact Python release (and, where you build, its digest)"
-    requires = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requires = project["requires-python"]
     assert SpecifierSet(requires).contains(match.group(1))
     assert [rest.split()[0] for keyword, rest in dockerfile if keyword == "FROM"] == ["${PYTHON_IMAGE}"] * 2
 
@@ -115,7 +117,8 @@ def test_the_first_stage_builds_a_wheel_carrying_the_repository_data(dockerfile,
                     shutil.copytree(REPO_ROOT / source, destination)
                 else:
                     shutil.copy2(REPO_ROOT / source, destination)
-    [wheel_command] = [c.strip() for k, rest in stage if k == "RUN" for c in rest.split("&&") if "pip wheel" in c]
+    [wheel_command] = [command.strip() for keyword, rest in stage if keyword == "RUN"
+                       for command in rest.split("&&") if "pip wheel" in command]
     args = shlex.split(wheel_command)
     assert args[:4] == ["python", "-m", "pip", "wheel"]
     out = tmp_path / "dist"

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -153,7 +154,8 @@ def test_ci_validates_with_the_action_then_still_checks_the_version_and_runs_the
 
 
 def test_ci_caches_pips_downloads_keyed_on_the_pins(ci):
-    cache = next(s for s in ci["jobs"]["validate"]["steps"] if s.get("uses", "").startswith("actions/cache@"))
+    steps = ci["jobs"]["validate"]["steps"]
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
     assert "hashFiles('constraints.txt', 'pyproject.toml')" in cache["with"]["key"]
     assert cache["with"]["path"] == "${{ steps.pip.outputs.dir }}"
 
@@ -207,18 +209,20 @@ def action() -> dict:
 
 @pytest.fixture(scope="module")
 def toolkit_on_path(tmp_path_factory) -> dict:
-    """An environment whose `syria-incidents` is this checkout's (the action's ref), as after its install step."""
+    """An environment whose `syria-incidents` is this checkout's (the action's ref), as after its install."""
     bin_dir = tmp_path_factory.mktemp("bin")
     shim = bin_dir / "syria-incidents"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m syria_incidents "$@"\n', encoding="utf-8")
     shim.chmod(0o755)
+    python_path = [str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")]
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")]))}
+           "PYTHONPATH": os.pathsep.join(filter(None, python_path))}
     return env
 
 
-def run_validate_step(action: dict, env: dict, tmp_path: Path, **inputs) -> tuple[subprocess.CompletedProcess, str]:
-    """The action's validate step, with its inputs' defaults and GitHub's bash, in ``tmp_path``."""
+def run_validate_step(action: dict, env: dict, tmp_path: Path, **inputs):
+    """The action's validate step, with its inputs' defaults and GitHub's bash, in ``tmp_path``:
+    the completed process and the step summary it wrote."""
     step = _step(action["runs"]["steps"], "Validate the data package")
     values = {name: spec.get("default", "") for name, spec in action["inputs"].items()} | inputs
     step_env = {key: re.sub(r"\$\{\{ inputs\.([\w-]+) \}\}", lambda m: values[m.group(1)], value)
@@ -234,11 +238,12 @@ def run_validate_step(action: dict, env: dict, tmp_path: Path, **inputs) -> tupl
 def test_action_installs_the_toolkit_of_its_own_ref_with_its_pins(action):
     install = _step(action["runs"]["steps"], "Install syria-incidents[validate] at this action's ref")
     # The variable, not ${{ github.action_path }}: only it is the container's path in a container job.
-    assert install["run"].strip() == ('python -m pip install --quiet -c "$GITHUB_ACTION_PATH/constraints.txt" '
-                                      '"$GITHUB_ACTION_PATH[validate]"')
+    expected = ('python -m pip install --quiet -c "$GITHUB_ACTION_PATH/constraints.txt" '
+                '"$GITHUB_ACTION_PATH[validate]"')
+    assert install["run"].strip() == expected
     assert [s for s in action["runs"]["steps"] if "github.action_path" in str(s)] == []
-    assert "validate" in __import__("tomllib").loads(
-        (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "validate" in pyproject["project"]["optional-dependencies"]
 
 
 def test_action_annotates_and_summarises_every_finding(action, toolkit_on_path, tmp_path):
@@ -297,7 +302,11 @@ def test_hook_installs_the_validate_extra_at_the_pinned_versions(hook):
 
 def test_hook_entry_validates_the_package_it_runs_in(hook, toolkit_on_path, tmp_path):
     root = copy_package(tmp_path)
-    run = lambda: subprocess.run(hook["entry"].split(), cwd=root, env=toolkit_on_path, capture_output=True, text=True)
+
+    def run():
+        return subprocess.run(hook["entry"].split(), cwd=root, env=toolkit_on_path,
+                              capture_output=True, text=True)
+
     assert run().returncode == 0
     edit(root, "casualties", "F-0002", count_low="x")
     failed = run()

@@ -47,7 +47,8 @@ def summary_markdown(report: Report, headline: str, max_bytes: int = MAX_BYTES) 
     by_rule = Counter((f.rule, f.severity) for f in report.errors)
     parts.append("| rule | severity | findings |\n| --- | --- | ---: |\n")
     parts.extend(_row([rule, severity, count]) for (rule, severity), count in sorted(by_rule.items()))
-    parts.append("\n| file | line | field | rule | severity | message |\n| --- | ---: | --- | --- | --- | --- |\n")
+    parts.append("\n| file | line | field | rule | severity | message |\n"
+                 "| --- | ---: | --- | --- | --- | --- |\n")
     size = sum(len(part.encode("utf-8")) for part in parts)
     shown = 0
     for finding in report.errors:
