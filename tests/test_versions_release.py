@@ -100,9 +100,14 @@ def test_workflow_runs_validate_check_version_and_tests_on_pull_requests():
     steps = workflow["jobs"]["validate"]["steps"]
     runs = [s.get("run", "") for s in steps]
     assert steps[0]["with"]["fetch-depth"] == 0
-    assert any("syria-incidents validate --format github" in r for r in runs)
+    # Validation is this repository's action (action.yml), which runs validate --format github.
+    assert any(s.get("uses") == "./" for s in steps)
+    action = yaml.safe_load((REPO_ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert any("syria-incidents validate " in s.get("run", "") and "--format github" in s["run"]
+               for s in action["runs"]["steps"])
     check = next(s for s in steps if "check-version" in s.get("run", ""))
-    assert "--base origin/${{ github.base_ref }}" in check["run"] and "pull_request" in check["if"]
+    assert check["env"]["BASE"] == "origin/${{ github.base_ref }}" and '--base "$BASE"' in check["run"]
+    assert "pull_request" in check["if"]
     assert any(r.strip() == "python -m pytest" for r in runs)
     # The browser is found (or installed) as `make test` finds it: tests/browser.py via `make browser`.
     assert any(r.strip() == "make browser" for r in runs)

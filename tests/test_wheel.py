@@ -2,15 +2,18 @@
 environment (pandas and click only, at the versions of constraints.txt), and loaded from
 a directory outside the checkout; the toolkit's commands there name the extra they need.
 Also: the published requirements are ranges, constraints.txt pins them, and
-`python -m syria_incidents` is the command."""
+`python -m syria_incidents` is the command. The sdist carries the data too, and both pass
+`twine check --strict`: the publishing workflow runs this file on what it uploads."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import re
 import subprocess
 import sys
+import tarfile
 import tomllib
 import venv
 import zipfile
@@ -35,18 +38,49 @@ print(json.dumps(out))
 """
 
 
+# The publishing workflow builds once and runs these tests on the very files it uploads:
+# SYRIA_INCIDENTS_DIST names that directory. Without it, the tests build their own.
+DIST_VARIABLE = "SYRIA_INCIDENTS_DIST"
+
+
 @pytest.fixture(scope="module")
-def wheel(repo_root, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(repo_root)],
-        check=True, capture_output=True,
-    )
-    (built,) = out.glob("syria_incidents-*.whl")
+def dist(repo_root, tmp_path_factory) -> Path:
+    """A directory with the sdist and the wheel (built from the sdist, as `python -m build` does)."""
+    if os.environ.get(DIST_VARIABLE):
+        return Path(os.environ[DIST_VARIABLE]).resolve()
+    out = tmp_path_factory.mktemp("dist")
+    built = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(repo_root)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    return out
+
+
+def _version(repo_root) -> str:
+    return json.loads((repo_root / "datapackage.json").read_text(encoding="utf-8"))["version"]
+
+
+@pytest.fixture(scope="module")
+def wheel(dist, repo_root) -> Path:
+    (built,) = dist.glob("syria_incidents-*.whl")
     return built
 
 
+@pytest.fixture(scope="module")
+def sdist(dist) -> Path:
+    (built,) = dist.glob("syria_incidents-*.tar.gz")
+    return built
+
+
+def test_dist_holds_one_sdist_and_one_wheel_of_this_version(dist, repo_root):
+    version = _version(repo_root)
+    assert sorted(p.name for p in dist.iterdir()) == [
+        f"syria_incidents-{version}-py3-none-any.whl", f"syria_incidents-{version}.tar.gz"]
+
+
 def test_wheel_carries_descriptor_and_every_csv(wheel, repo_root):
+    from syria_incidents.versions.release import wheel_differences
+
+    assert wheel_differences(wheel, repo_root) == []
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
         assert "syria_incidents/_package/datapackage.json" in names
@@ -55,6 +89,22 @@ def test_wheel_carries_descriptor_and_every_csv(wheel, repo_root):
             assert zf.read(inner) == csv.read_bytes(), csv.name
         # Never a top-level `validators` package: it would overwrite the PyPI one.
         assert not any(n.startswith("validators/") for n in names)
+
+
+def test_sdist_carries_the_repository_data_byte_for_byte(sdist, repo_root):
+    with tarfile.open(sdist) as tf:
+        top = sdist.name.removesuffix(".tar.gz")
+        for path in [repo_root / "datapackage.json", *sorted((repo_root / "data").glob("*.csv"))]:
+            inner = f"{top}/{path.relative_to(repo_root).as_posix()}"
+            assert tf.extractfile(inner).read() == path.read_bytes(), inner
+
+
+def test_twine_check_passes_on_both_distributions(wheel, sdist):
+    # What PyPI checks on upload (metadata, README rendering); --strict turns warnings into failures.
+    checked = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count("PASSED") == 2, checked.stdout
 
 
 @pytest.fixture(scope="module")

@@ -59,6 +59,16 @@ def _summary(report) -> str:
             f"{_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')} in {s['seconds']:.2f} s")
 
 
+def _append_summary(target: Path, text: str) -> None:
+    """Append Markdown to ``target`` in one write (GitHub's step summary is append-only)."""
+    try:
+        with open(target, "a", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        click.echo(f"syria-incidents validate: could not write the summary: {exc}", err=True)
+        sys.exit(2)
+
+
 def _run(path, show_progress: bool):
     from ..validators import validate as run_validate
 
@@ -76,7 +86,9 @@ def _run(path, show_progress: bool):
 @click.option("--format", "format_", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="text for people, json for programs, github for workflow annotations")
 @click.option("--strict", is_flag=True, help="fail (exit 1) on warnings too")
-def validate(path: str | None, format_: str, strict: bool) -> None:
+@click.option("--summary", "summary_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="also append the report as Markdown to FILE (every finding; for $GITHUB_STEP_SUMMARY)")
+def validate(path: str | None, format_: str, strict: bool, summary_file: Path | None) -> None:
     """Check every consistency rule of the package and report every problem.
 
     PATH is a package directory or its datapackage.json (default: the package in the
@@ -84,22 +96,31 @@ def validate(path: str | None, format_: str, strict: bool) -> None:
     there is none, the installed copy). Each problem names the file, line and column,
     the rule and the fix.
     Exit status: 0 valid, 1 invalid (warnings only fail with --strict), 2 could not run.
+    --summary appends a Markdown table of every finding to FILE, as GitHub's step
+    summary expects (annotations show only the first 10 of a step).
 
-    Example: syria-incidents validate . --format github
+    Example: syria-incidents validate . --format github --summary "$GITHUB_STEP_SUMMARY"
     """
     from ..package import PackageNotFound, describe, resolve_root
 
+    package_line = None
     try:
         path = str(resolve_root(path))
     except (PackageNotFound, OSError):
         pass  # the validator reports the missing descriptor itself (exit 2)
     else:
+        package_line = f"package: {describe(Path(path))}"
         # Programs read stdout in json and github formats: the package line goes to stderr there.
-        click.echo(f"package: {describe(Path(path))}", err=format_ != "text")
+        click.echo(package_line, err=format_ != "text")
     try:
         report = _run(path, sys.stderr.isatty())
     except Exception as exc:  # never a traceback: the package could not be checked at all
-        click.echo(f"syria-incidents validate: could not run: {type(exc).__name__}: {exc}", err=True)
+        problem = f"could not run: {type(exc).__name__}: {exc}"
+        click.echo(f"syria-incidents validate: {problem}", err=True)
+        if summary_file is not None:
+            from ..validators.summary import could_not_run_markdown
+
+            _append_summary(summary_file, could_not_run_markdown(problem))
         sys.exit(2)
     if format_ == "json":
         click.echo(json.dumps({**report.as_dict(), "package": _package_of(path)}, ensure_ascii=False, indent=2))
@@ -110,6 +131,11 @@ def validate(path: str | None, format_: str, strict: bool) -> None:
         for finding in report.errors:
             click.echo(str(finding))
     click.echo(_summary(report), err=format_ != "text")
+    if summary_file is not None:
+        from ..validators.summary import summary_markdown
+
+        headline = _summary(report) if package_line is None else f"{package_line}; {_summary(report)}"
+        _append_summary(summary_file, summary_markdown(report, headline))
     if any(f.rule == "descriptor" for f in report.errors):
         sys.exit(2)
     failed = not report.valid or (strict and report.errors)
