@@ -21,9 +21,10 @@ _TARGET = f"target AS (SELECT coalesce(nullif(:incident_id, ''), ({MAIN_INCIDENT
 # test can count (vega-embed reads embedOptions from the spec's usermeta).
 _SVG = {"usermeta": {"embedOptions": {"renderer": "svg"}}}
 
-# Each revision chain, from its first figure.
+# Each revision chain about the target incident, from its first figure (starting only
+# there keeps the chart's query to the incident's figures, not every figure's chain).
 _CHAINS = ("chains(root, figure_id) AS (SELECT figure_id, figure_id FROM casualties "
-           "WHERE supersedes_figure_id IS NULL "
+           "WHERE supersedes_figure_id IS NULL AND incident_id = (SELECT incident_id FROM target) "
            "UNION ALL SELECT chains.root, later.figure_id FROM casualties AS later "
            "JOIN chains ON later.supersedes_figure_id = chains.figure_id)")
 

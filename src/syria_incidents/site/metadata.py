@@ -36,14 +36,15 @@ HEADER = ("# Datasette metadata, generated from datapackage.json by `syria-incid
 def build_metadata(descriptor: dict, database: str = DATABASE_NAME) -> dict:
     """The Datasette 0.65 metadata for the package described by ``descriptor``."""
     licence = descriptor["licenses"][0]
-    source = descriptor["sources"][0]
     meta = {
         "title": descriptor["title"],
         "description": descriptor["description"],
         "license": licence["name"],
         "license_url": licence["path"],
-        "source": source["title"],
-        "source_url": source["path"],
+        # Every record cites its own document: the footer points at all of them, not at
+        # the first source the descriptor happens to list.
+        "source": "the documents each record cites (the sources table)",
+        "source_url": f"/{database}/sources",
         "about": f"syria-incidents {descriptor['version']}: the data package, its validation "
                  "toolkit and this read-only instance",
     }
