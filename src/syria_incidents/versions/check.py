@@ -8,7 +8,9 @@ from pathlib import Path
 from ..package import DESCRIPTOR_NAME, resolve_root
 from .classify import LEVELS, Reason, bump_of_versions, classify, level_max, next_version
 from .diff import PackageDiff, diff_versions
-from .source import PackageVersion, VersionNotFound, from_directory, repo_of, resolve_commit
+from .git import repo_of, resolve_commit
+from .history import ids_ever_seen
+from .source import PackageVersion, VersionNotFound, from_directory
 
 
 @dataclass
@@ -106,8 +108,6 @@ def removed_superseded(diff: PackageDiff) -> list[str]:
 
 def reused_ids(diff: PackageDiff, path: Path, base_commit: str) -> list[str]:
     """Added records whose id existed earlier in the history of the base and was removed: ids are never reused."""
-    from ..history import ids_ever_seen
-
     where = repo_of(path)
     if where is None or not any(t.added for t in diff.tables):
         return []
