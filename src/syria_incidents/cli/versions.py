@@ -71,10 +71,13 @@ def check_version_command(base: str, path: Path | None, format_: str) -> None:
 
     Example: syria-incidents check-version --base origin/main
     """
+    from ..progress import terminal_progress
+
     root = open_package(None if path is None else str(path))
     announce(root, err=format_ != "text")
     try:
-        result = check_version(base, root)
+        with terminal_progress() as progress:
+            result = check_version(base, root, progress=progress)
     except (VersionNotFound, OSError) as exc:
         _fail(exc)
     old, new = result.diff.old.version, result.diff.new.version
