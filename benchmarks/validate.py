@@ -58,7 +58,7 @@ def _script(name: str) -> str:
     beside = Path(sys.executable).parent / name
     found = str(beside) if beside.exists() else shutil.which(name)
     if not found:
-        raise SystemExit(f"{name} is not installed; pip install -e '.[validate]'")
+        raise SystemExit(f"{name} is not installed; pip install -c constraints.txt -e '.[bench]'")
     return found
 
 

@@ -6,7 +6,7 @@ import json
 
 import sqlite_utils
 
-from syria_incidents.history import record_history, write_history
+from syria_incidents.versions.history import record_history, write_history
 from syria_incidents.versions import load_version
 from test_versions import figure, make_repo
 

@@ -10,6 +10,7 @@ import pytest
 import sqlite_utils
 import yaml
 
+from syria_incidents.site import build_release_database
 from syria_incidents.versions.release import ReleaseError, release, wheel_differences
 from test_versions import figure, make_repo
 from validate_helpers import FIXTURE_ROOT, REPO_ROOT
@@ -41,7 +42,8 @@ def test_release_builds_a_wheel_whose_data_equals_the_repository(tmp_path):
     repo.add("casualties", **figure(reported_on="2025-03-07", figure_id="F-0101"))
     repo.set_version("0.2.0")
     log: list[str] = []
-    result = release(repo.root, date="2025-03-10", out=tmp_path / "dist", isolated=False, echo=log.append)
+    result = release(repo.root, date="2025-03-10", out=tmp_path / "dist", isolated=False, echo=log.append,
+                     build_database=build_release_database)
     assert log[0] == "stamp: 1 resource(s) re-stamped"  # casualties.csv changed
     assert log[2] == "check-version: 0.1.0 → 0.2.0, a minor bump for minor changes"
     dist = tmp_path / "dist"

@@ -1,27 +1,23 @@
 """The wheel carries the data: built, installed without extras into a fresh virtual
 environment (pandas and click only, at the versions of constraints.txt), and loaded from
 a directory outside the checkout; the toolkit's commands there name the extra they need.
-Also: the published requirements are ranges, constraints.txt pins them, and
-`python -m syria_incidents` is the command. The sdist carries the data too, and both pass
-`twine check --strict`: the publishing workflow runs this file on what it uploads."""
+Also: `python -m syria_incidents` is the command. The sdist carries the data too, and both
+pass `twine check --strict`: the publishing workflow runs this file on what it uploads.
+(The requirements and their pins: test_dependencies.py.)"""
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import re
 import subprocess
 import sys
 import tarfile
-import tomllib
 import venv
 import zipfile
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 
 pytestmark = pytest.mark.slow
 
@@ -170,7 +166,7 @@ def test_wheel_without_extras_loads_and_commands_name_the_extra_they_need(bare_e
     absent = subprocess.run(
         [str(python), "-c", "import importlib.util as u, sys; "
          "print([m for m in sys.argv[1:] if u.find_spec(m)])",
-         "polars", "pandera", "frictionless", "pyarrow", "datasette", "sqlite_utils", "yaml", "shapely"],
+         "polars", "pandera", "rich", "shapely", "datasette", "yaml", "frictionless", "sqlite_utils"],
         capture_output=True, text=True, check=True).stdout.strip()
     assert absent == "[]"
     loaded = subprocess.run(
@@ -192,78 +188,3 @@ def test_wheel_without_extras_loads_and_commands_name_the_extra_they_need(bare_e
         assert result.returncode == 2, (name, output)
         assert f'pip install "syria-incidents[{extra}]"' in result.stderr, (name, output)
         assert "Traceback" not in output, (name, output)
-
-
-# The published requirements are ranges; constraints.txt pins every package installed.
-
-def _pyproject(repo_root) -> dict:
-    return tomllib.loads((repo_root / "pyproject.toml").read_text(encoding="utf-8"))
-
-
-def _constraints(repo_root) -> dict[str, str]:
-    pins = {}
-    for line in (repo_root / "constraints.txt").read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            name, _, version = line.partition("==")
-            assert version, f"constraints.txt: {line!r} is not an exact pin (name==version)"
-            pins[canonicalize_name(name)] = version
-    return pins
-
-
-def test_published_requirements_are_ranges_that_constraints_pin(repo_root):
-    project = _pyproject(repo_root)["project"]
-    pins = _constraints(repo_root)
-    assert "syria-incidents" not in pins
-    requirements = list(project["dependencies"])
-    for extra in project["optional-dependencies"].values():
-        requirements += extra
-    for text in requirements:
-        requirement = Requirement(text)
-        if requirement.name == "syria-incidents":
-            continue
-        operators = {spec.operator for spec in requirement.specifier}
-        assert ">=" in operators and "<" in operators and not operators & {"==", "==="}, (
-            f"{text}: a published requirement is a range (>=tested,<next major), never a pin")
-        name = canonicalize_name(requirement.name)
-        assert name in pins, f"{text}: missing from constraints.txt"
-        assert requirement.specifier.contains(pins[name], prereleases=True), (
-            f"constraints.txt pins {name}=={pins[name]}, outside {text}")
-    # The build backend stays pinned exactly.
-    assert _pyproject(repo_root)["build-system"]["requires"] == ["hatchling==1.33.0"]
-
-
-def test_make_and_ci_install_with_the_constraints(repo_root):
-    makefile = (repo_root / "Makefile").read_text(encoding="utf-8")
-    assert "CONSTRAINTS := constraints.txt" in makefile
-    for target, extra in (("install", "datasette"), ("install-test", "test")):
-        recipe = makefile.split(f"\n{target}:", 1)[1].split("\n\n", 1)[0]
-        assert f"pip install --quiet -c $(CONSTRAINTS) -e '.[{extra}]'" in recipe, target
-    workflow = (repo_root / ".github" / "workflows" / "validate.yml").read_text(encoding="utf-8")
-    assert "pip install -c constraints.txt -e '.[test]'" in workflow
-
-
-def _closure(root: str, extras: set[str]) -> set[str]:
-    """The installed distributions that ``root[extras]`` needs, transitively."""
-    seen, todo = set(), [(root, frozenset(extras))]
-    while todo:
-        name, wanted = todo.pop()
-        key = (canonicalize_name(name), wanted)
-        if key in seen:
-            continue
-        seen.add(key)
-        for text in importlib.metadata.requires(name) or []:
-            requirement = Requirement(text)
-            marker = requirement.marker
-            if marker is None or any(marker.evaluate({"extra": e}) for e in (wanted | {""})):
-                todo.append((requirement.name, frozenset(requirement.extras)))
-    return {name for name, _ in seen} - {canonicalize_name(root)}
-
-
-def test_constraints_pin_every_package_the_test_environment_installs(repo_root):
-    pins = _constraints(repo_root)
-    needed = _closure("syria-incidents", {"test"})
-    assert needed - set(pins) == set(), "missing from constraints.txt (run `make constraints`)"
-    drifted = {name: (importlib.metadata.version(name), pins[name]) for name in needed
-               if importlib.metadata.version(name) != pins[name]}
-    assert drifted == {}, "installed (left) differs from constraints.txt (right): run `make install-test`"

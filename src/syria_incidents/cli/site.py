@@ -48,12 +48,13 @@ def build(path: str | None, out: str | None) -> None:
 
     Example: syria-incidents build --out dist/syria_incidents.db
     """
+    from ..progress import terminal_progress
     from ..site import build_database
 
     root = open_package(path)
     announce(root)
-    with _site_errors():
-        result = build_database(root, out)
+    with _site_errors(), terminal_progress() as progress:
+        result = build_database(root, out, progress=progress)
     rows = ", ".join(f"{name} {count}" for name, count in result.rows.items())
     click.echo(f"built {result.path} in {result.seconds:.1f} s ({rows})")
 
@@ -74,13 +75,14 @@ def serve(path: str | None, host: str, port: int, out: str | None) -> None:
 
     Example: syria-incidents serve --port 8001
     """
+    from ..progress import terminal_progress
     from ..site import datasette_command, prepare
     from ..site.serve import run
 
     root = open_package(path)
     announce(root, err=True)
-    with _site_errors():
-        prepared = prepare(root, out)
+    with _site_errors(), terminal_progress() as progress:
+        prepared = prepare(root, out, progress=progress)
     state = "rebuilt" if prepared.rebuilt else "up to date"
     click.echo(f"{prepared.database} ({state}); serving on http://{host}:{port}/", err=True)
     raise SystemExit(run(datasette_command(prepared, host, port)))

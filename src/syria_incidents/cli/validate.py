@@ -69,16 +69,13 @@ def _append_summary(target: Path, text: str) -> None:
         sys.exit(2)
 
 
-def _run(path, show_progress: bool):
+def _run(path):
+    from ..progress import terminal_progress
     from ..validators import validate as run_validate
 
-    if not show_progress:
-        return run_validate(path)
-    from rich.console import Console
-    from rich.status import Status
-
-    with Status("validating", console=Console(stderr=True)) as status:
-        return run_validate(path, on_step=lambda step: status.update(step))
+    # Each step on a terminal; nothing in CI or when stderr is piped (see progress.py).
+    with terminal_progress() as progress, progress.step("validate") as step:
+        return run_validate(path, on_step=step.describe)
 
 
 @click.command()
@@ -113,7 +110,7 @@ def validate(path: str | None, format_: str, strict: bool, summary_file: Path | 
         # Programs read stdout in json and github formats: the package line goes to stderr there.
         click.echo(package_line, err=format_ != "text")
     try:
-        report = _run(path, sys.stderr.isatty())
+        report = _run(path)
     except Exception as exc:  # never a traceback: the package could not be checked at all
         problem = f"could not run: {type(exc).__name__}: {exc}"
         click.echo(f"syria-incidents validate: {problem}", err=True)

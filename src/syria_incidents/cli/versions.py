@@ -71,10 +71,13 @@ def check_version_command(base: str, path: Path | None, format_: str) -> None:
 
     Example: syria-incidents check-version --base origin/main
     """
+    from ..progress import terminal_progress
+
     root = open_package(None if path is None else str(path))
     announce(root, err=format_ != "text")
     try:
-        result = check_version(base, root)
+        with terminal_progress() as progress:
+            result = check_version(base, root, progress=progress)
     except (VersionNotFound, OSError) as exc:
         _fail(exc)
     old, new = result.diff.old.version, result.diff.new.version
@@ -140,10 +143,13 @@ def release(base: str | None, date: str | None, out: Path | None, tag: bool, pat
 
     Example: syria-incidents release --base v0.1.0
     """
+    from ..site import build_release_database
+
     root = open_package(None if path is None else str(path), for_writing=True)
     announce(root)
     try:
-        result = run_release(root, base=base, date=date, out=out, tag=tag, echo=click.echo)
+        result = run_release(root, base=base, date=date, out=out, tag=tag, echo=click.echo,
+                             build_database=build_release_database)
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"released {result.version}: " + ", ".join(str(p) for p in result.artefacts))

@@ -4,7 +4,7 @@
     build_database()   # -> dist/syria_incidents.db in a checkout
 """
 
-from .build import BuildResult, ValidationFailed, build_database, default_database_path
+from .build import BuildResult, ValidationFailed, build_database, build_release_database, default_database_path
 from .metadata import build_metadata, metadata_is_current, write_metadata
 from .serve import SETTINGS, datasette_command, prepare
 
@@ -13,6 +13,7 @@ __all__ = [
     "BuildResult",
     "ValidationFailed",
     "build_database",
+    "build_release_database",
     "build_metadata",
     "datasette_command",
     "default_database_path",

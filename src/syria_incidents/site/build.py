@@ -17,8 +17,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..history import write_history
 from ..package import read_descriptor, resolve_root, resource_file
+from ..progress import QUIET, Progress
+from ..versions.history import write_history
 from . import schema
 from .examples import write_examples
 from .facet_counts import write_facet_counts
@@ -63,19 +64,21 @@ def default_database_path(root: Path) -> Path:
 
 
 def build_database(path: str | Path | None = None, out: str | Path | None = None,
-                   *, validate: bool = True) -> BuildResult:
+                   *, validate: bool = True, progress: Progress = QUIET) -> BuildResult:
     """Build the database of the package at ``path`` (default: the bundled one) into ``out``.
 
     Raises ``ValidationFailed`` (with the validator's report) when the package is not
     valid; ``validate=False`` skips that check (benchmarks only: a build of invalid
     data may fail halfway, and then leaves the previous database as it was).
+    ``progress`` is told each step (see ``syria_incidents.progress``); by default nothing is shown.
     """
     started = time.perf_counter()
     root = resolve_root(path)
     if validate:
         from ..validators import validate as validate_package
 
-        report = validate_package(root)
+        with progress.step("validate") as step:
+            report = validate_package(root, on_step=step.describe)
         if not report.valid:
             raise ValidationFailed(report)
     descriptor = read_descriptor(root)
@@ -90,10 +93,11 @@ def build_database(path: str | Path | None = None, out: str | Path | None = None
         try:
             _fast_pragmas(conn)
             conn.execute("BEGIN")
-            _write(conn, root, descriptor, result)
+            _write(conn, root, descriptor, result, progress)
             conn.execute("COMMIT")
-            conn.execute("PRAGMA analysis_limit=1000")
-            conn.execute("ANALYZE")
+            with progress.step("analyze"):
+                conn.execute("PRAGMA analysis_limit=1000")
+                conn.execute("ANALYZE")
         finally:
             conn.close()
         # mkstemp makes the file private; a database to publish is readable like any output.
@@ -106,6 +110,11 @@ def build_database(path: str | Path | None = None, out: str | Path | None = None
     return result
 
 
+def build_release_database(root: Path, folder: Path) -> Path:
+    """The database a release ships, ``<folder>/syria_incidents.db`` (``release(build_database=)``)."""
+    return build_database(root, Path(folder) / f"{DATABASE_NAME}.db").path
+
+
 def _fast_pragmas(conn: sqlite3.Connection) -> None:
     # The temp file is thrown away on any failure, so durability inside it buys nothing.
     for pragma in ("journal_mode=OFF", "synchronous=OFF", "locking_mode=EXCLUSIVE",
@@ -113,28 +122,37 @@ def _fast_pragmas(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA {pragma}")
 
 
-def _write(conn: sqlite3.Connection, root: Path, descriptor: dict, result: BuildResult) -> None:
+def _write(conn: sqlite3.Connection, root: Path, descriptor: dict, result: BuildResult,
+           progress: Progress) -> None:
     conn.execute(f"CREATE TABLE {NUMBER_TEXT_TABLE} (table_name TEXT NOT NULL, "
                  "row_number INTEGER NOT NULL, column_name TEXT NOT NULL, text TEXT NOT NULL, "
                  "PRIMARY KEY (table_name, row_number, column_name))")
     resources = descriptor["resources"]
-    for resource in resources:
-        conn.execute(schema.create_table_sql(resource))
-        result.rows[resource["name"]] = _load(conn, resource_file(root, resource), resource)
+    with progress.step("load tables", total=len(resources)) as step:
+        for resource in resources:
+            step.describe(resource["name"])
+            conn.execute(schema.create_table_sql(resource))
+            result.rows[resource["name"]] = _load(conn, resource_file(root, resource), resource)
+            step.advance()
     # Indexes and search after the rows: one sort per index beats updating it row by row.
-    for resource in resources:
-        for column in schema.index_columns(resource):
-            conn.execute(schema.create_index_sql(resource["name"], column))
-        columns = schema.searchable_columns(resource)
-        if columns:
-            for statement in schema.fts_sql(resource["name"], columns):
-                conn.execute(statement)
+    with progress.step("indexes and search", total=len(resources)) as step:
+        for resource in resources:
+            step.describe(resource["name"])
+            for column in schema.index_columns(resource):
+                conn.execute(schema.create_index_sql(resource["name"], column))
+            columns = schema.searchable_columns(resource)
+            if columns:
+                for statement in schema.fts_sql(resource["name"], columns):
+                    conn.execute(statement)
+            step.advance()
     # After the indexes: each count is then a scan of one small index.
-    write_facet_counts(conn, descriptor)
-    write_examples(conn, examples())  # the canned queries' worked examples, ranked once
-    for view in VIEWS:
-        conn.execute(create_view_sql(view))
-    write_history(conn, root)  # revision chains; record history only in a git checkout (history.py)
+    with progress.step("facet counts, examples and views"):
+        write_facet_counts(conn, descriptor)
+        write_examples(conn, examples())  # the canned queries' worked examples, ranked once
+        for view in VIEWS:
+            conn.execute(create_view_sql(view))
+    # Revision chains; the record history only in a git checkout (versions/history.py).
+    write_history(conn, root, progress=progress)
     conn.execute(f"CREATE TABLE {FINGERPRINT_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     conn.executemany(f"INSERT INTO {FINGERPRINT_TABLE} VALUES (?, ?)", fingerprint(root).items())
 

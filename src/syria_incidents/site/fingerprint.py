@@ -1,7 +1,8 @@
 """What a database was built from, so ``serve`` can tell when it is out of date.
 
-The build stores the sha256 of the descriptor and of every CSV (and the build
-format) in a small table; the database is current when they all still match.
+The build stores the sha256 of the descriptor and of every CSV, the build format and,
+in a git checkout, the last commit that touched the package (the record history is
+written up to it) in a small table; the database is current when they all still match.
 Hashes, not modification times: a fresh clone or a copied file has new mtimes
 but the same content, and an edit within the same second is still seen.
 """
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from ..package import DESCRIPTOR_NAME, read_descriptor, resource_file
 from ..stamp import file_integrity
+from ..versions.history import last_package_commit
 
 FINGERPRINT_TABLE = "build_fingerprint"
 # Bump when the build writes a different schema, views or search, to force a rebuild.
@@ -26,19 +28,13 @@ def fingerprint(root: Path) -> dict[str, str]:
            DESCRIPTOR_NAME: file_integrity(root / DESCRIPTOR_NAME).hash}
     for resource in read_descriptor(root)["resources"]:
         out[resource["path"]] = file_integrity(resource_file(root, resource)).hash
-    # In a git checkout the build also records the data's history up to HEAD (history.py),
-    # so a new commit makes the database stale even when the files are the same.
-    head = _git_head(root)
-    if head:
-        out["git_head"] = head
+    # In a git checkout the build also writes the record history, which changes only with a
+    # commit that touches the package: such a commit makes the database stale even when the
+    # files are the same, and a commit of docs or code alone does not.
+    commit = last_package_commit(root)
+    if commit:
+        out["package_commit"] = commit
     return out
-
-
-def _git_head(root: Path) -> str | None:
-    from ..versions.source import repo_of, resolve_commit
-
-    where = repo_of(root)
-    return resolve_commit(where[0], "HEAD") if where else None
 
 
 def stored_fingerprint(db_path: Path) -> dict[str, str] | None:

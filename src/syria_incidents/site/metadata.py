@@ -187,15 +187,13 @@ def _history(descriptor: dict) -> dict:
 
 def history_columns(descriptor: dict) -> dict[str, list[str]]:
     """Columns of the history tables and views, read from SQLite on an empty schema."""
-    from ..history import HISTORY_SCHEMA, write_revision_view
+    from ..versions.history import write_history_schema
 
     conn = sqlite3.connect(":memory:")
     try:
         for res in descriptor["resources"]:
             conn.execute(schema.create_table_sql(res))
-        write_revision_view(conn)
-        for statement in HISTORY_SCHEMA:
-            conn.execute(statement)
+        write_history_schema(conn)
         return {name: [row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')]
                 for name in HISTORY}
     finally:

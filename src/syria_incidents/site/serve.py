@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..package import read_descriptor, resolve_root
+from ..progress import QUIET, Progress
 from .build import build_database, default_database_path
 from .fingerprint import is_current
 from .metadata import metadata_yaml
@@ -74,13 +75,16 @@ class Prepared:
 
 
 def prepare(path: str | Path | None = None, db: str | Path | None = None,
-            *, validate: bool = True) -> Prepared:
-    """Rebuild the database if it is missing or stale; write metadata and inspect files beside it."""
+            *, validate: bool = True, progress: Progress = QUIET) -> Prepared:
+    """Rebuild the database if it is missing or stale; write metadata and inspect files beside it.
+
+    ``progress`` is told the rebuild's steps (see ``syria_incidents.progress``).
+    """
     root = resolve_root(path)
     database = Path(db) if db else default_database_path(root)
     rebuilt = False
     if not is_current(database, root):
-        build_database(root, database, validate=validate)
+        build_database(root, database, validate=validate, progress=progress)
         rebuilt = True
     metadata = database.with_suffix(".metadata.yaml")
     _write_if_changed(metadata, metadata_yaml(read_descriptor(root), database.stem))

@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..package import DESCRIPTOR_NAME, resolve_root
+from ..progress import QUIET, Progress
 from .classify import LEVELS, Reason, bump_of_versions, classify, level_max, next_version
 from .diff import PackageDiff, diff_versions
-from .source import PackageVersion, VersionNotFound, from_directory, repo_of, resolve_commit
+from .git import repo_of, resolve_commit
+from .history import ids_ever_seen
+from .source import PackageVersion, VersionNotFound, from_directory
 
 
 @dataclass
@@ -52,11 +55,12 @@ def load_base(base: str, path: Path) -> PackageVersion:
     return load_version(base, repo=path)
 
 
-def check_version(base: str, path: str | Path | None = None) -> VersionCheck:
+def check_version(base: str, path: str | Path | None = None, progress: Progress = QUIET) -> VersionCheck:
     """Compare the package at ``path`` (default: the checkout) with ``base`` and check its version.
 
     Fails when the bump is smaller than the change needs, when the version went down,
-    when a superseded figure was removed, or when a removed id came back.
+    when a superseded figure was removed, or when a removed id came back. ``progress``
+    is told the walk over the base's history (see ``syria_incidents.progress``).
     """
     path = resolve_root(path)
     old = load_base(base, path)
@@ -71,7 +75,7 @@ def check_version(base: str, path: str | Path | None = None) -> VersionCheck:
     problems = bump_problems(old.version, new.version, needed, bumped, reasons)
     problems += removed_superseded(diff)
     if old.commit:
-        problems += reused_ids(diff, path, old.commit)
+        problems += reused_ids(diff, path, old.commit, progress)
     return VersionCheck(diff, needed, bumped, reasons, problems)
 
 
@@ -104,14 +108,12 @@ def removed_superseded(diff: PackageDiff) -> list[str]:
     return sorted(set(problems))
 
 
-def reused_ids(diff: PackageDiff, path: Path, base_commit: str) -> list[str]:
+def reused_ids(diff: PackageDiff, path: Path, base_commit: str, progress: Progress = QUIET) -> list[str]:
     """Added records whose id existed earlier in the history of the base and was removed: ids are never reused."""
-    from ..history import ids_ever_seen
-
     where = repo_of(path)
     if where is None or not any(t.added for t in diff.tables):
         return []
-    seen = ids_ever_seen(where[0], base_commit, where[1])
+    seen = ids_ever_seen(where[0], base_commit, where[1], progress)
     problems = []
     for t in diff.tables:
         reused = [k for k in t.added if k in seen.get(t.name, set())]

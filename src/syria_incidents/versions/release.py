@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from ..stamp import stamp
 from .changelog import changelog_section, write_changelog
 from .check import check_version, empty_version
 from .diff import diff_versions
-from .source import WHEEL_PACKAGE_DIR, from_directory, git, repo_of
+from .git import GitError, create_tag, latest_tag, repo_of
+from .source import WHEEL_PACKAGE_DIR, from_directory
 
 
 SECTION_DATE = re.compile(r"^## (\S+)(?: \((\d{4}-\d{2}-\d{2})\))?", re.MULTILINE)
@@ -43,8 +45,7 @@ def last_tag(root: Path) -> str | None:
     where = repo_of(root)
     if where is None:
         return None
-    out = git(where[0], "describe", "--tags", "--abbrev=0", "--match", "v*", "HEAD", check=False)
-    return out.strip() if out else None
+    return latest_tag(where[0], "v*")
 
 
 def refuse_invalid(root: Path) -> None:
@@ -87,16 +88,16 @@ def build_distributions(root: Path, out: Path, isolated: bool = True) -> list[Pa
     return sorted(p for p in out.iterdir() if p.is_file() and f"-{version}" in p.name and p.suffix in (".whl", ".gz"))
 
 
-def build_database(root: Path, out: Path) -> Path:
-    """The SQLite database for Datasette, through the site builder (``syria-incidents build``)."""
-    from ..site.build import build_database as site_build
-
-    return site_build(root, out / "syria_incidents.db").path
-
-
 def release(path: str | Path | None = None, base: str | None = None, date: str | None = None,
-            out: str | Path | None = None, tag: bool = False, isolated: bool = True, echo=print) -> Release:
-    """Run every release step; raises ReleaseError naming the step that failed."""
+            out: str | Path | None = None, tag: bool = False, isolated: bool = True, echo=print,
+            build_database: Callable[[Path, Path], Path] | None = None) -> Release:
+    """Run every release step; raises ReleaseError naming the step that failed.
+
+    ``build_database(root, out)`` builds the release's database into the folder ``out`` and
+    returns its path; the command passes the site's builder
+    (``syria_incidents.site.build_release_database``). This layer knows nothing of the
+    site, so without one the release has no database.
+    """
     root = resolve_root(path, for_writing=True)
     out = Path(out) if out is not None else root / "dist"
     changed = stamp(root)
@@ -137,9 +138,10 @@ def release(path: str | Path | None = None, base: str | None = None, date: str |
     if problems:
         raise ReleaseError("the wheel's data differs from the repository's:\n  " + "\n  ".join(problems))
     echo(f"build: {', '.join(p.name for p in result.artefacts)}; the wheel's data equals the repository's")
-    db = build_database(root, out)
-    result.artefacts.append(db)
-    echo(f"database: {db}")
+    if build_database is not None:
+        db = build_database(root, out)
+        result.artefacts.append(db)
+        echo(f"database: {db}")
     exported = export(root, out=out, check=False)  # validated above
     for name, files in exported.files.items():
         result.artefacts += files
@@ -148,6 +150,9 @@ def release(path: str | Path | None = None, base: str | None = None, date: str |
         where = repo_of(root)
         if where is None:
             raise ReleaseError("--tag needs a git checkout")
-        git(where[0], "tag", "-a", f"v{version}", "-m", f"syria-incidents {version}")
+        try:
+            create_tag(where[0], f"v{version}", f"syria-incidents {version}")
+        except GitError as exc:
+            raise ReleaseError(f"git could not create the tag v{version}: {exc}") from exc
         echo(f"tag: v{version}")
     return result

@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
 import tarfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from ..package import DESCRIPTOR_NAME
+from .git import read_blob, repo_of, resolve_commit
 
 # Where the wheel carries the package (pyproject.toml, force-include).
 WHEEL_PACKAGE_DIR = "syria_incidents/_package/"
@@ -150,39 +150,6 @@ def from_sdist(sdist: str | Path) -> PackageVersion:
         return _from_reader(Path(sdist).name, read)
 
 
-def git(repo: str | Path, *args: str, binary: bool = False, check: bool = True):
-    """Run git in ``repo``; stdout as text (or bytes), or None when ``check`` is off and git fails."""
-    try:
-        proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
-    except FileNotFoundError:  # no git on this machine: no ref can be read
-        if not check:
-            return None
-        raise VersionNotFound("git is not installed, so git refs cannot be read") from None
-    if proc.returncode != 0:
-        if not check:
-            return None
-        raise VersionNotFound(proc.stderr.decode("utf-8", errors="replace").strip() or f"git {args[0]} failed")
-    return proc.stdout if binary else proc.stdout.decode("utf-8", errors="replace")
-
-
-def repo_of(path: str | Path) -> tuple[Path, str] | None:
-    """The git work tree containing ``path`` and the package's prefix inside it, or None."""
-    path = Path(path).resolve()
-    directory = path if path.is_dir() else path.parent
-    top = git(directory, "rev-parse", "--show-toplevel", check=False)
-    if top is None:
-        return None
-    top_path = Path(top.strip())
-    prefix = directory.relative_to(top_path).as_posix()
-    return top_path, "" if prefix == "." else prefix + "/"
-
-
-def resolve_commit(repo: str | Path, ref: str) -> str | None:
-    """The full commit id ``ref`` names in ``repo``, or None."""
-    out = git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
-    return out.strip() if out else None
-
-
 def from_git(repo: str | Path, ref: str, prefix: str = "") -> PackageVersion:
     """The package as committed at ``ref`` in the repository ``repo``."""
     commit = resolve_commit(repo, ref)
@@ -190,7 +157,7 @@ def from_git(repo: str | Path, ref: str, prefix: str = "") -> PackageVersion:
         raise VersionNotFound(f"{ref!r} is not a package directory, a wheel, an sdist or a git ref in {repo}")
 
     def read(rel: str) -> str | None:
-        data = git(repo, "show", f"{commit}:{prefix}{PurePosixPath(rel)}", binary=True, check=False)
+        data = read_blob(repo, commit, f"{prefix}{PurePosixPath(rel)}")
         return None if data is None else _decode(data)
 
     return _from_reader(f"{ref} ({commit[:7]})", read, commit)

@@ -6,79 +6,66 @@ record that was added, changed or removed in a commit, one row of ``record_versi
 views for Datasette: how a figure changed between releases, and revision chains
 (``supersedes_figure_id``). Our own walk over ``git log`` and one ``git cat-file
 --batch`` process is simpler and much faster than one ``git show`` per file.
+
+The site reads the history through three functions and nothing else:
+:func:`write_history` (the tables, into the build's connection),
+:func:`write_history_schema` (the same tables, empty, for their columns) and
+:func:`last_package_commit` (what the database fingerprint records).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from .versions.source import PackageVersion, Table, parse_table, repo_of
+from ..package import DESCRIPTOR_NAME
+from ..progress import QUIET, Progress
+from .git import BlobReader, Commit, commits_touching, last_commit_touching, repo_of
+from .source import PackageVersion, Table, parse_table
+
+# The package's files, relative to its directory: a commit that touches none of them
+# changes no record. The data folder, not each resource's path, so a resource added
+# or renamed is seen too.
+PACKAGE_PATHS = (DESCRIPTOR_NAME, "data")
 
 
-@dataclass
-class Commit:
-    commit: str
-    committed_at: str  # ISO 8601 with offset
-    subject: str
-
-
-class GitBlobs:
-    """Read many ``commit:path`` blobs through one ``git cat-file --batch`` process."""
-
-    def __init__(self, repo: str | Path):
-        self.proc = subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-
-    def read(self, commit: str, path: str) -> bytes | None:
-        self.proc.stdin.write(f"{commit}:{path}\n".encode())
-        self.proc.stdin.flush()
-        header = self.proc.stdout.readline().decode().split()
-        if len(header) < 3 or header[1] != "blob":
-            return None  # "<object> missing", or a tree
-        data = self.proc.stdout.read(int(header[2]))
-        self.proc.stdout.read(1)  # the newline after each object
-        return data
-
-    def close(self) -> None:
-        self.proc.stdin.close()
-        self.proc.wait()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+def _pathspecs(prefix: str) -> list[str]:
+    return [prefix + path for path in PACKAGE_PATHS]
 
 
 def package_commits(repo: str | Path, rev: str = "HEAD", prefix: str = "") -> list[Commit]:
     """Commits reachable from ``rev`` that touched the descriptor or the data, oldest first."""
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(repo), "log", "--reverse", "--format=%H%x09%cI%x09%s", rev, "--",
-             f"{prefix}datapackage.json", f"{prefix}data"],
-            capture_output=True, text=True, check=False)
-    except FileNotFoundError:  # no git on this machine
-        return []
-    if out.returncode != 0:
-        return []
-    return [Commit(*line.split("\t", 2)) for line in out.stdout.splitlines() if line.count("\t") >= 2]
+    return commits_touching(repo, _pathspecs(prefix), rev)
 
 
-def iter_versions(repo: str | Path, rev: str = "HEAD", prefix: str = "") -> Iterator[tuple[Commit, PackageVersion]]:
+def last_package_commit(root: str | Path) -> str | None:
+    """The last commit that touched the package at ``root`` (descriptor or data), or None outside git.
+
+    A commit that changes only docs or code leaves it, and so the record history, unchanged.
+    """
+    where = repo_of(root)
+    if where is None:
+        return None
+    top, prefix = where
+    return last_commit_touching(top, _pathspecs(prefix))
+
+
+def iter_versions(repo: str | Path, rev: str = "HEAD", prefix: str = "",
+                  progress: Progress = QUIET) -> Iterator[tuple[Commit, PackageVersion]]:
     """Each package commit with the package as it was then; commits without a readable descriptor are skipped."""
-    with GitBlobs(repo) as blobs:
-        for c in package_commits(repo, rev, prefix):
-            raw = blobs.read(c.commit, f"{prefix}datapackage.json")
+    commits = package_commits(repo, rev, prefix)
+    with BlobReader(repo) as blobs, progress.step("history", total=len(commits)) as step:
+        for c in commits:
+            step.describe(c.commit[:7])
+            raw = blobs.read(c.commit, f"{prefix}{DESCRIPTOR_NAME}")
             try:
                 descriptor = json.loads(raw.decode("utf-8-sig")) if raw else None
             except (UnicodeDecodeError, json.JSONDecodeError):
                 descriptor = None
             if not isinstance(descriptor, dict):
+                step.advance()
                 continue
             tables = {}
             for res in descriptor.get("resources", []):
@@ -88,22 +75,25 @@ def iter_versions(repo: str | Path, rev: str = "HEAD", prefix: str = "") -> Iter
                 tables[res["name"]] = parse_table(res["name"], res["path"], res.get("schema", {}),
                                                   data.decode("utf-8-sig", errors="replace"))
             yield c, PackageVersion(c.commit[:7], descriptor, tables, c.commit)
+            step.advance()
 
 
-def ids_ever_seen(repo: str | Path, rev: str, prefix: str = "") -> dict[str, set[str]]:
+def ids_ever_seen(repo: str | Path, rev: str, prefix: str = "",
+                  progress: Progress = QUIET) -> dict[str, set[str]]:
     """Per table, every primary key that existed at any commit reachable from ``rev``."""
     seen: dict[str, set[str]] = {}
-    for _, version in iter_versions(repo, rev, prefix):
+    for _, version in iter_versions(repo, rev, prefix, progress):
         for name, table in version.tables.items():
             seen.setdefault(name, set()).update(table.rows)
     return seen
 
 
-def record_history(repo: str | Path, rev: str = "HEAD", prefix: str = "") -> tuple[list[dict], list[dict]]:
+def record_history(repo: str | Path, rev: str = "HEAD", prefix: str = "",
+                   progress: Progress = QUIET) -> tuple[list[dict], list[dict]]:
     """``(commits, record_versions)`` rows: one record version per record added, changed or removed in a commit."""
     commits, versions = [], []
     previous: dict[str, Table] = {}
-    for c, version in iter_versions(repo, rev, prefix):
+    for c, version in iter_versions(repo, rev, prefix, progress):
         changes = 0
         for name, table in version.tables.items():
             before = previous.get(name)
@@ -208,7 +198,17 @@ HISTORY_SCHEMA = [
 ]
 
 
-def write_history(db, root: str | Path, rev: str = "HEAD") -> int:
+def write_history_schema(db) -> None:
+    """The history's tables and views, empty: ``revision_chains`` (when ``db`` has ``casualties``),
+    ``commits``, ``record_versions`` and ``casualty_figure_versions``. The site reads their columns
+    from this, so its descriptions follow the history as it is written."""
+    conn = _connection(db)
+    write_revision_view(conn)
+    for statement in HISTORY_SCHEMA:
+        conn.execute(statement)
+
+
+def write_history(db, root: str | Path, rev: str = "HEAD", progress: Progress = QUIET) -> int:
     """Write the ``revision_chains`` view and, in a git checkout, ``commits``, ``record_versions`` and
     ``casualty_figure_versions`` into ``db``; returns the record versions written.
 
@@ -222,7 +222,7 @@ def write_history(db, root: str | Path, rev: str = "HEAD") -> int:
     if where is None:
         return 0
     top, prefix = where
-    commits, versions = record_history(top, rev, prefix)
+    commits, versions = record_history(top, rev, prefix, progress)
     if not commits:
         return 0  # e.g. a wheel installed in a virtualenv inside a checkout: untracked files
     for statement in HISTORY_SCHEMA:
