@@ -146,7 +146,7 @@ def _write(conn: sqlite3.Connection, root: Path, descriptor: dict, result: Build
                     conn.execute(statement)
             step.advance()
     # After the indexes: each count is then a scan of one small index.
-    with progress.step("facet counts, examples and views"):
+    with progress.step("facet counts and views"):
         write_facet_counts(conn, descriptor)
         write_examples(conn, examples())  # the canned queries' worked examples, ranked once
         for view in VIEWS:
