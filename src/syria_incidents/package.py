@@ -50,7 +50,8 @@ def resource_file(root: Path, res: dict) -> Path:
 
 
 def is_safe_path(path: str) -> bool:
-    """Relative, forward slashes, no ``..``, no home or environment variables (frictionless' rule, stricter)."""
+    """Relative, forward slashes, no ``..``, no home or environment variables (frictionless' rule,
+    stricter)."""
     return bool(path) and not (
         PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path) or "\\" in path
         or ".." in PurePosixPath(path).parts or path.startswith("~") or "$" in path

@@ -93,7 +93,8 @@ def _cycles(t: Frames, table: str, key: str, parent: str, what: str) -> pl.DataF
 def figure_tree_acyclic(t: Frames) -> pl.DataFrame:
     """Figures and their parts form a tree: no figure is, through parent_figure_id, a part of itself.
 
-    Reported once per cycle, at the first line of its figures, column parent_figure_id; the message names the first ten figures of the cycle and counts the rest.
+    Reported once per cycle, at the first line of its figures, column parent_figure_id; the message names
+    the first ten figures of the cycle and counts the rest.
 
     To fix: point parent_figure_id at the larger total, never at one of the figure's own parts."""
     return _cycles(t, "casualties", "figure_id", "parent_figure_id",
@@ -104,7 +105,8 @@ def figure_tree_acyclic(t: Frames) -> pl.DataFrame:
 def incident_tree_acyclic(t: Frames) -> pl.DataFrame:
     """Incidents form a tree: no incident is, through parent_incident_id, part of itself.
 
-    Reported once per cycle, at the first line of its incidents, column parent_incident_id; the message names the first ten incidents of the cycle and counts the rest.
+    Reported once per cycle, at the first line of its incidents, column parent_incident_id; the message
+    names the first ten incidents of the cycle and counts the rest.
 
     To fix: point parent_incident_id at the wider incident, never at a part of this one."""
     return _cycles(t, "incidents", "incident_id", "parent_incident_id",
@@ -115,7 +117,8 @@ def incident_tree_acyclic(t: Frames) -> pl.DataFrame:
 def revision_chain_acyclic(t: Frames) -> pl.DataFrame:
     """Revisions form chains, not loops: no figure supersedes itself, directly or through others.
 
-    Reported once per loop, at the first line of its figures, column supersedes_figure_id; the message names the first ten figures of the loop and counts the rest.
+    Reported once per loop, at the first line of its figures, column supersedes_figure_id; the message
+    names the first ten figures of the loop and counts the rest.
 
     To fix: supersedes_figure_id must point at an older figure."""
     return _cycles(t, "casualties", "figure_id", "supersedes_figure_id",
@@ -126,7 +129,8 @@ def revision_chain_acyclic(t: Frames) -> pl.DataFrame:
 def place_tree_acyclic(t: Frames) -> pl.DataFrame:
     """Places form a tree: no place lies, through parent_place_id, inside itself.
 
-    Reported once per cycle, at the first line of its places, column parent_place_id; the message names the first ten places of the cycle and counts the rest.
+    Reported once per cycle, at the first line of its places, column parent_place_id; the message names
+    the first ten places of the cycle and counts the rest.
 
     To fix: point parent_place_id at the larger place this one lies in."""
     return _cycles(t, "places", "place_id", "parent_place_id",

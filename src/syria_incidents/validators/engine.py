@@ -25,11 +25,13 @@ from .text import check_text
 
 @rule("descriptor", kind="structural", stage="other", file_level=True)
 def descriptor_problem(message: str) -> Finding:
-    """datapackage.json is missing, is not valid JSON, does not describe the tables, or lacks a vocabulary value a rule relies on by name.
+    """datapackage.json is missing, is not valid JSON, does not describe the tables, or lacks a
+    vocabulary value a rule relies on by name.
 
     Reported once for datapackage.json (row and field empty); the CLI exits 2.
 
-    To fix: fix datapackage.json; a resource's path is relative, inside the package (data files live under data/)."""
+    To fix: fix datapackage.json; a resource's path is relative, inside the package (data files live
+    under data/)."""
     return Finding(None, DESCRIPTOR_NAME, None, None, "descriptor", "error", message)
 
 

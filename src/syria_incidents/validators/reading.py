@@ -55,7 +55,8 @@ _MARKED = "\x00marker"  # the column it lands in when a row has the right number
 
 
 class Unsliceable(Exception):
-    """A slice of the file cannot be read line by line with polars: read the file with Python's csv module."""
+    """A slice of the file cannot be read line by line with polars: read the file with Python's csv
+    module."""
 
 
 @dataclass
@@ -76,7 +77,8 @@ class Table:
     counts: dict[str, list] = field(default_factory=dict)
 
     def report(self, rule_id: str, line: int, make) -> None:
-        """Add the finding(s) ``make()`` gives for ``line``, unless MAX_ROW_FINDINGS of ``rule_id`` came before.
+        """Add the finding(s) ``make()`` gives for ``line``, unless MAX_ROW_FINDINGS of ``rule_id`` came
+        before.
 
         A file of a million empty or ragged lines then gives a thousand findings and
         one that counts the rest, not millions (see ``summarise``)."""
@@ -154,7 +156,9 @@ def encoding_problem(table: Table, row: int | None, what: str) -> Finding:
 
 @rule("line-endings", kind="structural", stage="file", file_level=True)
 def line_endings(table: Table, data: bytes) -> Finding | None:
-    """Lines end with CR LF (Windows) or CR alone (old Mac) instead of LF; an error, as in CI: git stores the file with LF, so its bytes and hash would no longer match there (syria-incidents fix rewrites them as LF).
+    """Lines end with CR LF (Windows) or CR alone (old Mac) instead of LF; an error, as in CI: git stores
+    the file with LF, so its bytes and hash would no longer match there (syria-incidents fix rewrites
+    them as LF).
 
     Reported once, at the first line that ends so.
 

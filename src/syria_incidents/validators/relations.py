@@ -61,11 +61,13 @@ class SubtotalSums(_Prepared):
     @check("subtotals-within-total", explain=_explain_sums, reads={
         "casualties": ("figure_id", "parent_figure_id", "count_low", "count_best", "count_high")})
     def subtotals_within_total(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """The parts of a casualty figure never add up to more than the figure: the children's count_best sum ≤ the parent's count_best, and their count_low sum ≤ the parent's count_high.
+        """The parts of a casualty figure never add up to more than the figure: the children's count_best
+        sum ≤ the parent's count_best, and their count_low sum ≤ the parent's count_high.
 
         Reported at the parent (total) figure's row; column count_best, or count_high for the count_low sum.
 
-        To fix: check parent_figure_id: is it really "including"? If the source's own numbers do not add up, record it in data/allowlist.toml."""
+        To fix: check parent_figure_id: is it really "including"? If the source's own numbers do not add
+        up, record it in data/allowlist.toml."""
         return data.lazyframe.select((~_best_over & ~_low_over).alias("ok"))
 
 
@@ -141,9 +143,12 @@ class FigureParts(_Prepared):
     @check("subtotal-group-narrower", explain=_explain_group, vocabulary=_GROUP_VOCABULARY,
            reads={"casualties": ("figure_id", "parent_figure_id", *GROUP_COLUMNS)})
     def subtotal_group_narrower(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """A part of a figure covers the same victim_group, sex and age_group as the figure or a narrower one (any covers everything; combatants_unspecified covers security_forces and armed_group_fighters).
+        """A part of a figure covers the same victim_group, sex and age_group as the figure or a narrower
+        one (any covers everything; combatants_unspecified covers security_forces and
+        armed_group_fighters).
 
-        Reported at the part's row, column = the first of victim_group, sex, age_group that is broader than the parent's.
+        Reported at the part's row, column = the first of victim_group, sex, age_group that is broader
+        than the parent's.
 
         To fix: fix the part's group or its parent_figure_id."""
         return data.lazyframe.select(pl.all_horizontal([_narrower(c) for c in GROUP_COLUMNS]).alias("ok"))
@@ -197,7 +202,8 @@ class IncidentParts(_Prepared):
     def child_incident_within_parent_dates(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """An incident that is part of a wider one lies within the wider one's dates.
 
-        Reported at the part incident's row; column start_date if it starts outside the parent's dates, else end_date.
+        Reported at the part incident's row; column start_date if it starts outside the parent's dates,
+        else end_date.
 
         To fix: fix the dates or the parent_incident_id."""
         return data.lazyframe.select((~_starts_outside & ~_ends_outside).alias("ok"))
@@ -328,11 +334,13 @@ class Revisions(_Prepared):
     @check("revision-earlier-same-reporter", explain=_explain_revision,
            reads={"casualties": ("figure_id", "supersedes_figure_id", *_REVISED)})
     def revision_earlier_same_reporter(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """A revised figure (supersedes_figure_id) replaces an earlier-reported figure by the same reporter about the same incident.
+        """A revised figure (supersedes_figure_id) replaces an earlier-reported figure by the same
+        reporter about the same incident.
 
         Reported at the revising figure's row, column supersedes_figure_id.
 
-        To fix: a revision is the same reporter's newer count about the same incident; point supersedes_figure_id at that one."""
+        To fix: a revision is the same reporter's newer count about the same incident; point
+        supersedes_figure_id at that one."""
         return data.lazyframe.select((~_not_earlier & ~_other_reporter & ~_other_incident).alias("ok"))
 
 

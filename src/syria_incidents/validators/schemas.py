@@ -108,11 +108,14 @@ class Casualties(pa.DataFrameModel):
     @check("qualifier-matches-bounds", reads={"casualties": ("figure_id", "qualifier", *_BOUNDS)},
            explain=_explain_qualifier, vocabulary={("casualties", "qualifier"): tuple(QUALIFIER_SHAPES)})
     def qualifier_matches_bounds(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """The qualifier agrees with the bounds: exact → low = best = high; about → best given; at_least → low = best, high empty; more_than → low given, high empty; at_most → high given (= best if best given); range → low and high given.
+        """The qualifier agrees with the bounds: exact → low = best = high; about → best given; at_least
+        → low = best, high empty; more_than → low given, high empty; at_most → high given (= best if best
+        given); range → low and high given.
 
         Reported at the figure's row, column qualifier.
 
-        To fix: set the bounds as the qualifier's description in datapackage.json says (e.g. at_least has no count_high)."""
+        To fix: set the bounds as the qualifier's description in datapackage.json says (e.g. at_least has
+        no count_high)."""
         lo, be, hi, q = pl.col("count_low"), pl.col("count_best"), pl.col("count_high"), pl.col("qualifier")
         ok = pl.lit(True)
         for name, (shape, _) in QUALIFIER_SHAPES.items():

@@ -149,7 +149,8 @@ def required_errors(field: dict):
 
 @rule("enum", kind="structural", stage="cell")
 def enum_errors(field: dict):
-    """A value is not one of its column's allowed values (the message suggests the nearest one: did you mean civilians?).
+    """A value is not one of its column's allowed values (the message suggests the nearest one: did you
+    mean civilians?).
 
     Reported at the row and column of the value.
 
@@ -213,7 +214,8 @@ def pattern_errors(field: dict, matches: pl.Expr | None = None):
 
 @rule("range", kind="structural", stage="cell")
 def range_errors(field: dict, value: pl.Expr | None = None):
-    """A number is below its column's minimum or above its maximum (e.g. a negative count, a point outside Syria's bounding box).
+    """A number is below its column's minimum or above its maximum (e.g. a negative count, a point
+    outside Syria's bounding box).
 
     Reported at the row and column of the value.
 
@@ -285,7 +287,8 @@ def foreign_key_errors(frame: pl.DataFrame, column: str, target: pl.Series, targ
 
 @rule("bytes-hash", kind="structural", stage="file", file_level=True)
 def bytes_hash(root: Path, resource: dict) -> Finding | None:
-    """The bytes or sha256 hash recorded in datapackage.json no longer match the file (syria-incidents fix re-stamps them).
+    """The bytes or sha256 hash recorded in datapackage.json no longer match the file (syria-incidents
+    fix re-stamps them).
 
     Reported once for the file (row and field empty).
 

@@ -128,7 +128,8 @@ def control_chars(name: str):
 
     Reported at the row and column of the value.
 
-    To fix: retype the cell; a line break inside a cell often means a closing `"` is missing and the next lines were swallowed."""
+    To fix: retype the cell; a line break inside a cell often means a closing `"` is missing and the next
+    lines were swallowed."""
     bad = pl.col(name).str.contains(r"\p{Cc}")
     return ("text-control-chars", bad, name,
                           fmt(f"{name} contains a line break, tab or other control character "
@@ -140,7 +141,8 @@ def control_chars(name: str):
 
 @rule("text-nfc", stage="cell")
 def not_nfc(name: str):
-    """A text value is not in Unicode normal form C (letters and accents stored as separate characters); syria-incidents fix normalises it.
+    """A text value is not in Unicode normal form C (letters and accents stored as separate characters);
+    syria-incidents fix normalises it.
 
     Reported at the row and column of the value.
 
