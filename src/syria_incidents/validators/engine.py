@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -90,6 +90,10 @@ def _kept_columns(resources: list[dict]) -> dict[str, set[str]]:
     return keep
 
 
+def _kept_of(kept: Future, table: str) -> set[str]:
+    return kept.result().get(table, set())
+
+
 def _typed(frame: pl.DataFrame, fields: list[dict], keep: set[str], ids: IdCodec) -> pl.DataFrame:
     """The kept columns in their declared types: the casts made by ``with_casts``, ids as codes
     (see ids.py), the other strings as they are.
@@ -112,10 +116,10 @@ def _typed(frame: pl.DataFrame, fields: list[dict], keep: set[str], ids: IdCodec
         MATCHES + name for name in coded)
 
 
-def _read_and_check(root: Path, res: dict, keep: set[str], ids: IdCodec):
+def _read_and_check(root: Path, res: dict, keep: Callable[[], set[str]], ids: IdCodec):
     """Read one table and run its per-cell rules and primary key, batch by batch.
 
-    Returns the table, its findings, its typed frame of the ``keep`` columns (None when
+    Returns the table, its findings, its typed frame of the ``keep()`` columns (None when
     unreadable) and whether no id repeats. Only one batch of all-strings columns
     exists at a time; a file polars cannot read line by line is read again by Python's csv module."""
     for fast in (True, False):
@@ -129,7 +133,7 @@ def _read_and_check(root: Path, res: dict, keep: set[str], ids: IdCodec):
     raise AssertionError("the csv module's read is never sliced")  # pragma: no cover
 
 
-def _check_batches(table: Table, keep: set[str], ids: IdCodec):
+def _check_batches(table: Table, keep: Callable[[], set[str]], ids: IdCodec):
     """Per-cell and text rules on each batch as it is read; then the primary key over all ids."""
     local: list[Finding] = []
     parts = []
@@ -138,7 +142,7 @@ def _check_batches(table: Table, keep: set[str], ids: IdCodec):
         for rule_id, found in check_fields(frame, table.fields, blank).items():
             local.extend(_to_findings(found, table, rule_id))
         local.extend(_guarded(table, "text", partial(check_text, frame, table.fields)))
-        parts.append(_typed(frame, table.fields, keep, ids))
+        parts.append(_typed(frame, table.fields, keep(), ids))
         del frame
     typed = _joined(parts)
     clean = True
@@ -192,18 +196,21 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
         return Report([problem], {"tables": 0, "rows": 0, "errors": 1, "warnings": 0,
                                   "seconds": round(time.perf_counter() - started, 3)})
     resources = descriptor["resources"]
-    findings: list[Finding] = [descriptor_problem(gap) for gap in _vocabulary_gaps(descriptor)]
+    findings: list[Finding] = []
     with ThreadPoolExecutor(max_workers=2) as pool:
         # Slow work that releases the GIL overlaps with parsing: hashing the files,
         # importing pandera, unpacking Syria's border.
         hashes = pool.submit(lambda: [bytes_hash(root, r) for r in resources])
+        # Importing the rule modules (pandera among them) tells which columns the rules
+        # read: done while the first slice is read, which needs them only once parsed.
+        kept = pool.submit(_kept_columns, resources)
         pool.submit(_warm_up)
         tables: dict[str, Table] = {}
         typed = Frames()
-        keep = _kept_columns(resources)
         for res in resources:
             step(f"reading {res['path']}")
-            table, local, frame, clean_key = _read_and_check(root, res, keep.get(res.get("name"), set()), typed.ids)
+            keep = partial(_kept_of, kept, res.get("name"))
+            table, local, frame, clean_key = _read_and_check(root, res, keep, typed.ids)
             tables[table.name] = table
             findings.extend(local)
             if frame is None:
@@ -214,6 +221,7 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
             if clean_key:
                 typed.unique.add(table.name)
         step("checking across tables")
+        findings.extend(descriptor_problem(gap) for gap in _vocabulary_gaps(descriptor))
         findings.extend(_rules_over_frames(typed, tables, findings))
         step("comparing bytes and hashes")
         findings.extend(f for f in hashes.result() if f is not None)
