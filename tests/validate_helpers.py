@@ -12,8 +12,10 @@ import csv
 import io
 import shutil
 from pathlib import Path
+from unittest import mock
 
 from syria_incidents.stamp import stamp
+from syria_incidents.validators import engine, reading, validate
 
 # Release 0.1.0 as it was published: the tests' fixed point. Copy it before changing it.
 FIXTURE_ROOT = Path(__file__).resolve().parent / "fixtures" / "package-0.1.0"
@@ -89,3 +91,26 @@ def write_raw(root: Path, table: str, data: bytes, restamp: bool = True) -> None
     (root / "data" / f"{table}.csv").write_bytes(data)
     if restamp:
         stamp(root)
+
+
+# Everything a finding says, position included.
+FINDING_KEYS = ("path", "row", "field", "rule", "severity", "message")
+
+
+def csv_module_path(root, res, fast=True):
+    """``reading.read_table`` forced onto the reference path: Python's csv module, whole file."""
+    return reading.read_table(root, res, fast=False)
+
+
+def validate_both(root: Path):
+    """``validate(root)`` as it runs (polars slices, unless a file needs the csv module) and again
+    with every file read by the csv module, the reference path; the findings must be the same.
+    Returns the first report."""
+    fast = validate(root)
+    with mock.patch.object(engine, "read_table", csv_module_path):
+        reference = validate(root)
+    assert fast.flatten(FINDING_KEYS) == reference.flatten(FINDING_KEYS), (
+        "the polars slices and the csv module disagree:\n"
+        + "\n".join(f"{a} | {b}" for a, b in zip(map(str, fast.errors), map(str, reference.errors)) if a != b)
+        + f"\n(polars {len(fast.errors)} findings, csv module {len(reference.errors)})")
+    return fast

@@ -2,9 +2,10 @@
 
 It runs, in order: the mechanical repairs of the tables (``normalise``), the bytes and
 hashes in datapackage.json (``stamp``), and every derived file that a test compares
-with the data or the descriptor: metadata.yaml, docs/rules.md, docs/data-dictionary.md,
-CITATION.cff, .zenodo.json and the README's coverage section. Each step writes only
-when its output differs, so ``fix`` is idempotent: a second run changes nothing. What needs a person (a number over its total,
+with the data, the descriptor or the rule catalogue: metadata.yaml, docs/rules.md,
+docs/data-dictionary.md, CITATION.cff, .zenodo.json, the README's coverage section and
+CONTRIBUTING's table of rules. Each step writes only when its output differs, so ``fix``
+is idempotent: a second run changes nothing. What needs a person (a number over its total,
 an unknown id, a date in the wrong form) is left for ``validate`` to report.
 """
 
@@ -20,6 +21,7 @@ from .stamp import stamp
 
 RULES_DOC = Path("docs") / "rules.md"
 README = "README.md"
+CONTRIBUTING = "CONTRIBUTING.md"
 
 
 def fix(path: str | Path | None = None) -> list[Repair]:
@@ -40,7 +42,7 @@ def _derived_files(root: Path) -> list[Repair]:
     from .citation import CFF_NAME, ZENODO_NAME, cff_text, zenodo_json
     from .dictionary import DICTIONARY_DOC, dictionary_markdown
     from .site.metadata import METADATA_NAME, metadata_yaml
-    from .validators.catalogue import catalogue_markdown
+    from .validators.catalogue import catalogue_markdown, remedies_markdown, with_remedies
 
     descriptor = json.loads((root / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
     outputs = {
@@ -50,6 +52,7 @@ def _derived_files(root: Path) -> list[Repair]:
         CFF_NAME: lambda _old: cff_text(descriptor),
         ZENODO_NAME: lambda _old: zenodo_json(descriptor),
         README: lambda old: with_coverage(old, coverage_markdown(root)),
+        CONTRIBUTING: lambda old: with_remedies(old, remedies_markdown()),
     }
     repairs = []
     for name, generate in outputs.items():

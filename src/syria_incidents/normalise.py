@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .package import resource_file
+from .package import foreign_keys, primary_key, resource_file
 
 BOM = b"\xef\xbb\xbf"
 
@@ -37,16 +37,10 @@ class Repair:
 def text_columns(res: dict) -> set[str]:
     """The columns whose cells may be normalised: strings that are neither keys nor vocabulary."""
     schema = res.get("schema") or {}
-    keys = set(_as_list(schema.get("primaryKey")))
-    for fk in schema.get("foreignKeys") or []:
-        keys.update(_as_list((fk or {}).get("fields")))
+    keys = set(primary_key(res)).union(*(fk.fields for fk in foreign_keys(res)))
     return {f["name"] for f in schema.get("fields", [])
             if isinstance(f, dict) and f.get("type", "string") == "string" and f.get("name") not in keys
             and not (f.get("constraints") or {}).get("enum")}
-
-
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [value] if value else []
 
 
 def normalise_cell(value: str) -> str:

@@ -1,7 +1,8 @@
 """Find the data package and read its descriptor.
 
 The descriptor (``datapackage.json``) is the one source of truth for tables,
-fields, types, vocabularies and the version. Everything else reads it from here.
+fields, types, vocabularies, keys and the version. Everything else reads it from here;
+primary and foreign keys are parsed here only (``primary_key``, ``foreign_keys``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import os
 import re
 import sysconfig
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path, PurePosixPath
@@ -48,7 +50,8 @@ def resource_file(root: Path, res: dict) -> Path:
 
 
 def is_safe_path(path: str) -> bool:
-    """Relative, forward slashes, no ``..``, no home or environment variables (frictionless' rule, stricter)."""
+    """Relative, forward slashes, no ``..``, no home or environment variables (frictionless' rule,
+    stricter)."""
     return bool(path) and not (
         PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path) or "\\" in path
         or ".." in PurePosixPath(path).parts or path.startswith("~") or "$" in path
@@ -145,3 +148,44 @@ def resource(descriptor: dict, table: str) -> dict:
             return res
     names = ", ".join(r["name"] for r in descriptor["resources"])
     raise KeyError(f"no table {table!r}; the tables are: {names}")
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    """One foreign key of a resource: its columns point at ``reference`` columns of ``resource``."""
+
+    fields: tuple[str, ...]
+    resource: str  # the referenced table: the resource itself for a self-reference
+    reference: tuple[str, ...]
+
+
+def _names(value) -> tuple[str, ...] | None:
+    """A Table Schema column list (one name, or a list of names) as a tuple; None if it is neither."""
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def primary_key(res: dict) -> tuple[str, ...]:
+    """The primary-key columns a resource declares (``primaryKey`` is one name or a list); () if none."""
+    schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
+    return _names(schema.get("primaryKey")) or ()
+
+
+def foreign_keys(res: dict) -> list[ForeignKey]:
+    """The resource's foreign keys; a reference without ``resource`` (or with "") points at the
+    resource itself. Entries that are not well formed are left out (``validate`` reports them)."""
+    schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
+    keys = schema.get("foreignKeys")
+    out = []
+    for fk in keys if isinstance(keys, list) else []:
+        ref = fk.get("reference") if isinstance(fk, dict) else None
+        if not isinstance(ref, dict):
+            continue
+        fields, target = _names(fk.get("fields")), _names(ref.get("fields"))
+        table = ref.get("resource") or res.get("name")
+        if fields and target and isinstance(table, str):
+            out.append(ForeignKey(fields, table, target))
+    return out

@@ -7,6 +7,8 @@ decides how those facts look in SQL, and which columns readers search and facet.
 
 from __future__ import annotations
 
+from ..package import foreign_keys as package_foreign_keys
+from ..package import primary_key
 from .reader import EXTRA_INDEXES, FACETS, SEARCHABLE, SORT_COLUMNS, reading_order
 
 # Table Schema type -> SQLite column type. Dates stay ISO 8601 text, which sorts
@@ -27,11 +29,9 @@ def sql_type(field: dict) -> str:
 def foreign_keys(resource: dict) -> dict[str, tuple[str, str]]:
     """Column -> (referenced table, referenced column); a missing ``resource`` means this table."""
     out = {}
-    for fk in resource["schema"].get("foreignKeys", []):
-        ref = fk["reference"]
-        table = ref.get("resource") or resource["name"]
-        for column, target in zip(_as_list(fk["fields"]), _as_list(ref["fields"]), strict=True):
-            out[column] = (table, target)
+    for fk in package_foreign_keys(resource):
+        for column, target in zip(fk.fields, fk.reference, strict=True):
+            out[column] = (fk.resource, target)
     return out
 
 
@@ -42,7 +42,7 @@ def create_table_sql(resource: dict) -> str:
     first. Loading and exporting name their columns, so this order is the page's only.
     """
     schema = resource["schema"]
-    primary = _as_list(schema.get("primaryKey", []))
+    primary = list(primary_key(resource))
     refs = foreign_keys(resource)
     lines = []
     by_name = {f["name"]: f for f in schema["fields"]}
@@ -68,7 +68,7 @@ def index_columns(resource: dict) -> list[str]:
     fields = [f["name"] for f in resource["schema"]["fields"]]
     wanted = (list(foreign_keys(resource)) + FACETS.get(name, []) + EXTRA_INDEXES.get(name, [])
               + SORT_COLUMNS.get(name, []))
-    primary = _as_list(resource["schema"].get("primaryKey", []))
+    primary = list(primary_key(resource))
     return [c for c in dict.fromkeys(wanted) if c in fields and [c] != primary]
 
 
@@ -95,6 +95,3 @@ def searchable_columns(resource: dict) -> list[str]:
     fields = {f["name"] for f in resource["schema"]["fields"]}
     return [c for c in SEARCHABLE.get(resource["name"], []) if c in fields]
 
-
-def _as_list(value) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)

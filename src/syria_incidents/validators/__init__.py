@@ -4,8 +4,10 @@
 >>> report = validate()          # the bundled package
 >>> report.valid, report.flatten(["path", "row", "field", "rule"])
 
-Field-level rules come from datapackage.json; per-table semantic rules are pandera
-models (``schemas``); rules across tables are named functions (``crosstable``).
+Field-level rules come from datapackage.json; semantic rules are pandera checks on a
+model per table (``schemas``) and on frames that join rows and tables (``relations``),
+or functions over the tables (``crosstable``: cycles, the border, uncited sources). Each
+rule declares itself once (``registry.rule``); ``catalogue`` collects them.
 """
 
 from __future__ import annotations

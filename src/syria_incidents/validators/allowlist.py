@@ -16,12 +16,14 @@ ALLOWLIST_PATH = "data/allowlist.toml"
 ENTRY_KEYS = ("rule", "resource", "id", "reason")
 
 
-@rule("allowlist", kind="structural")
+@rule("allowlist", kind="structural", stage="other")
 def allowlist_problem(message: str, line: int | None = None) -> Finding:
     """data/allowlist.toml is not valid TOML, or an entry lacks its rule, resource, id or reason.
 
     Reported at the line of the TOML error, or once for the file (row empty) for an
-    incomplete entry."""
+    incomplete entry.
+
+    To fix: fix the entry: each names the rule, the resource, the record id and the reason."""
     return Finding(None, ALLOWLIST_PATH, line, None, "allowlist", "error", message)
 
 

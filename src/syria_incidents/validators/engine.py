@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Callable
 
 import polars as pl
 
-from ..package import DESCRIPTOR_NAME, PackageNotFound, UnsafePath, resolve_root, resource_file
+from ..package import (DESCRIPTOR_NAME, PackageNotFound, UnsafePath, foreign_keys, primary_key, resolve_root,
+                       resource_file)
 from .allowlist import allowed, load_allowlist
-from .crosstable import CROSS_RULES
 from .findings import Finding, Report, sort_key
+from .frames import Frames
 from .ids import IdCodec, id_prefix
 from .reading import LINE, Table, Unsliceable, read_table
 from .registry import rule, severity
@@ -23,11 +23,15 @@ from .structural import MATCHES, TYPED, bytes_hash, check_fields, foreign_key_er
 from .text import check_text
 
 
-@rule("descriptor", kind="structural")
+@rule("descriptor", kind="structural", stage="other", file_level=True)
 def descriptor_problem(message: str) -> Finding:
-    """datapackage.json is missing, is not valid JSON, or does not describe the tables.
+    """datapackage.json is missing, is not valid JSON, does not describe the tables, or lacks a
+    vocabulary value a rule relies on by name.
 
-    Reported once for datapackage.json (row and field empty); the CLI exits 2."""
+    Reported once for datapackage.json (row and field empty); the CLI exits 2.
+
+    To fix: fix datapackage.json; a resource's path is relative, inside the package (data files live
+    under data/)."""
     return Finding(None, DESCRIPTOR_NAME, None, None, "descriptor", "error", message)
 
 
@@ -69,32 +73,25 @@ def _to_findings(frame: pl.DataFrame, table: Table, rule_id: str) -> list[Findin
             for line, field, message, record_id in frame.select(LINE, "field", "message", "record_id").iter_rows()]
 
 
-class Frames(dict):
-    """{table: typed frame} for the semantic rules, with what the structural pass learnt."""
-
-    def __init__(self):
-        super().__init__()
-        self.unique: set[str] = set()  # tables whose primary key has no repeated id
-        self.heights: dict[str, int] = {}
-        self.ids = IdCodec()  # the id columns of the frames hold its codes
-        self.cache: dict[str, pl.DataFrame] = {}  # intermediate frames several rules share
-        self.lock = threading.Lock()  # the rules run in parallel
-
-
 def _kept_columns(resources: list[dict]) -> dict[str, set[str]]:
-    """{table: columns the later rules read}: keys (both ends of foreign keys), pandera and cross-table columns."""
-    from .crosstable import COLUMNS
+    """{table: columns the later rules read}: both ends of each foreign key, the primary key,
+    and the columns every semantic rule declares it reads."""
+    from .catalogue import all_rules
 
-    keep = {name: set(cols) for name, cols in COLUMNS.items()}
+    keep: dict[str, set[str]] = {}
+    for r in all_rules().values():
+        for table, columns in r.reads.items():
+            keep.setdefault(table, set()).update(columns)
     for res in resources:
-        for fk in _fk_specs(res):
-            column, target_name, target_field = fk
-            keep.setdefault(res["name"], set()).add(column)
-            keep.setdefault(target_name, set()).add(target_field)
-        key = _primary_key_of(res)
-        if key is not None:
-            keep.setdefault(res["name"], set()).add(key)
+        for fk in foreign_keys(res):
+            keep.setdefault(res["name"], set()).add(fk.fields[0])
+            keep.setdefault(fk.resource, set()).add(fk.reference[0])
+        keep.setdefault(res["name"], set()).update(primary_key(res)[:1])
     return keep
+
+
+def _kept_of(kept: Future, table: str) -> set[str]:
+    return kept.result().get(table, set())
 
 
 def _typed(frame: pl.DataFrame, fields: list[dict], keep: set[str], ids: IdCodec) -> pl.DataFrame:
@@ -119,10 +116,10 @@ def _typed(frame: pl.DataFrame, fields: list[dict], keep: set[str], ids: IdCodec
         MATCHES + name for name in coded)
 
 
-def _read_and_check(root: Path, res: dict, keep: set[str], ids: IdCodec):
+def _read_and_check(root: Path, res: dict, keep: Callable[[], set[str]], ids: IdCodec):
     """Read one table and run its per-cell rules and primary key, batch by batch.
 
-    Returns the table, its findings, its typed frame of the ``keep`` columns (None when
+    Returns the table, its findings, its typed frame of the ``keep()`` columns (None when
     unreadable) and whether no id repeats. Only one batch of all-strings columns
     exists at a time; a file polars cannot read line by line is read again by Python's csv module."""
     for fast in (True, False):
@@ -136,7 +133,7 @@ def _read_and_check(root: Path, res: dict, keep: set[str], ids: IdCodec):
     raise AssertionError("the csv module's read is never sliced")  # pragma: no cover
 
 
-def _check_batches(table: Table, keep: set[str], ids: IdCodec):
+def _check_batches(table: Table, keep: Callable[[], set[str]], ids: IdCodec):
     """Per-cell and text rules on each batch as it is read; then the primary key over all ids."""
     local: list[Finding] = []
     parts = []
@@ -145,7 +142,7 @@ def _check_batches(table: Table, keep: set[str], ids: IdCodec):
         for rule_id, found in check_fields(frame, table.fields, blank).items():
             local.extend(_to_findings(found, table, rule_id))
         local.extend(_guarded(table, "text", partial(check_text, frame, table.fields)))
-        parts.append(_typed(frame, table.fields, keep, ids))
+        parts.append(_typed(frame, table.fields, keep(), ids))
         del frame
     typed = _joined(parts)
     clean = True
@@ -180,28 +177,10 @@ def _ordered_ids(frame: pl.DataFrame) -> list[str]:
     return [name for name, in_order in zip(ids, ordered) if in_order]
 
 
-def _primary_key_of(resource: dict) -> str | None:
-    """The first primary-key column a resource declares, if any."""
-    keys = (resource.get("schema") or {}).get("primaryKey") or []
-    for key in ([keys] if isinstance(keys, str) else keys[:1]):
-        if isinstance(key, str):
-            return key
-    return None
-
-
 def _primary_key(table: Table) -> str | None:
     """The first primary-key column, when the table has it."""
-    key = _primary_key_of({"schema": table.schema})
-    return key if key in table.names else None
-
-
-def _bbox(table: Table):
-    try:
-        by_name = {f["name"]: f.get("constraints", {}) for f in table.fields}
-        return ((by_name["latitude"]["minimum"], by_name["latitude"]["maximum"]),
-                (by_name["longitude"]["minimum"], by_name["longitude"]["maximum"]))
-    except KeyError:
-        return None
+    key = primary_key({"schema": table.schema})[:1]
+    return key[0] if key and key[0] in table.names else None
 
 
 def validate(path: str | Path | None = None, on_step: Callable[[str], None] | None = None) -> Report:
@@ -222,22 +201,27 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
         # Slow work that releases the GIL overlaps with parsing: hashing the files,
         # importing pandera, unpacking Syria's border.
         hashes = pool.submit(lambda: [bytes_hash(root, r) for r in resources])
+        # Importing the rule modules (pandera among them) tells which columns the rules
+        # read: done while the first slice is read, which needs them only once parsed.
+        kept = pool.submit(_kept_columns, resources)
         pool.submit(_warm_up)
         tables: dict[str, Table] = {}
         typed = Frames()
-        keep = _kept_columns(resources)
         for res in resources:
             step(f"reading {res['path']}")
-            table, local, frame, clean_key = _read_and_check(root, res, keep.get(res.get("name"), set()), typed.ids)
+            keep = partial(_kept_of, kept, res.get("name"))
+            table, local, frame, clean_key = _read_and_check(root, res, keep, typed.ids)
             tables[table.name] = table
             findings.extend(local)
             if frame is None:
                 continue
             typed[table.name] = frame
+            typed.fields[table.name] = table.fields
             typed.heights[table.name] = frame.height
             if clean_key:
                 typed.unique.add(table.name)
         step("checking across tables")
+        findings.extend(descriptor_problem(gap) for gap in _vocabulary_gaps(descriptor))
         findings.extend(_rules_over_frames(typed, tables, findings))
         step("comparing bytes and hashes")
         findings.extend(f for f in hashes.result() if f is not None)
@@ -251,33 +235,42 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
 
 
 def _rules_over_frames(typed: Frames, tables: dict[str, Table], found: list[Finding]) -> list[Finding]:
-    """Foreign keys, the pandera models and the cross-table rules over the typed frames.
+    """Foreign keys, the pandera models over their prepared frames and the rules over frames.
 
     They only read the frames, so they run two at a time (polars releases the GIL)."""
-    from .schemas import check_table  # pandera: imported while the files were read
+    from .catalogue import all_rules
+    from .checks import prepared, run_model  # pandera: imported while the files were read
 
     readable = {name: tables[name] for name in typed}
     type_lines: dict[str, set[int]] = {}
     for f in found:
         if f.rule == "type":
             type_lines.setdefault(f.resource, set()).add(f.row)
-    tasks = []
-    for name, table in readable.items():
-        tasks.append(partial(_guarded, table, "foreign-key",
-                             partial(_foreign_keys, table, typed, tables)))
-        tasks.append(partial(_guarded, table, "pandera",
-                             partial(check_table, name, typed[name], typed.ids, type_lines.get(name, set()))))
-    for rule_id, (owner, needs, func) in CROSS_RULES.items():
-        if owner not in readable or any(n not in readable for n in needs):
-            continue
-        kwargs = {"bbox": _bbox(readable[owner])} if rule_id == "coordinates-inside-syria" else {}
-        tasks.append(partial(_guarded, readable[owner], rule_id, partial(_one_rule, rule_id, func, typed, kwargs)))
+    tasks = [partial(_guarded, table, "foreign-key", partial(_foreign_keys, table, typed, tables))
+             for table in readable.values()]
+    rules = all_rules()
+    for prep in prepared():
+        owner, *others = prep.tables
+        if owner in readable and all(n in readable for n in others):
+            what = prep.rules[0].id if len(prep.rules) == 1 else "semantic rules"
+            tasks.append(partial(_guarded, readable[owner], what,
+                                 partial(run_model, prep, typed, type_lines.get(owner, set()))))
+    for r in rules.values():
+        if r.stage == "frames" and r.reads and all(n in readable for n in r.reads):
+            tasks.append(partial(_guarded, readable[r.table], r.id, partial(_one_rule, r, typed)))
     with ThreadPoolExecutor(max_workers=2) as pool:
         return [finding for findings in pool.map(lambda task: task(), tasks) for finding in findings]
 
 
-def _one_rule(rule_id: str, func, typed: Frames, kwargs: dict) -> dict[str, pl.DataFrame]:
-    return {rule_id: func(typed, **kwargs)}
+def _one_rule(r, typed: Frames) -> dict[str, pl.DataFrame]:
+    return {r.id: r.func(typed)}
+
+
+def _vocabulary_gaps(descriptor: dict) -> list[str]:
+    from .catalogue import all_rules
+    from .vocabulary import vocabulary_gaps
+
+    return vocabulary_gaps(descriptor, list(all_rules().values()))
 
 
 def _warm_up() -> None:
@@ -288,28 +281,12 @@ def _warm_up() -> None:
     _borders()
 
 
-def _fk_specs(resource: dict) -> list[tuple[str, str, str]]:
-    """(column, target table, target column) of each usable foreign key of a resource."""
-    schema = resource.get("schema") or {}
-    out = []
-    for fk in schema.get("foreignKeys", []) or []:
-        try:
-            column = fk["fields"][0] if isinstance(fk["fields"], list) else fk["fields"]
-            ref = fk["reference"]
-            target_name = ref.get("resource") or resource.get("name")
-            target_field = ref["fields"][0] if isinstance(ref["fields"], list) else ref["fields"]
-        except (KeyError, TypeError, IndexError):
-            continue
-        if isinstance(column, str) and isinstance(target_name, str) and isinstance(target_field, str):
-            out.append((column, target_name, target_field))
-    return out
-
-
 def _foreign_keys(table: Table, typed: Frames, tables: dict[str, Table]) -> dict[str, pl.DataFrame]:
     """Foreign keys, over the kept id columns (coded ids, or strings exactly as read)."""
     frame = typed[table.name]
     parts = []
-    for column, target_name, target_field in _fk_specs({"name": table.name, "schema": table.schema}):
+    for fk in foreign_keys({"name": table.name, "schema": table.schema}):
+        column, target_name, target_field = fk.fields[0], fk.resource, fk.reference[0]
         target = typed.get(target_name)
         if target is None or column not in frame.columns or target_field not in target.columns:
             continue

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .registry import get
+
 FIELDS = ("resource", "path", "row", "field", "rule", "severity", "message")
 _VISIBLE_CONTROLS = {code: f"\\x{code:02x}" for code in [*range(32), 127]} | {10: "\\n", 13: "\\r", 9: "\\t"}
 
@@ -40,13 +42,11 @@ class Finding:
         return f"{self.location()}: {self.rule}: {self.message.translate(_VISIBLE_CONTROLS)}"
 
 
-# Problems with a whole file (it is missing, unreadable, its header or hash is wrong)
-# often cause others further down: they come first in the report, whatever the file.
-FILE_RULES = frozenset({"descriptor", "missing-file", "encoding", "header", "line-endings", "bytes-hash"})
-
-
 def sort_key(f: Finding):
-    file_level = f.rule in FILE_RULES or f.row is None
+    # Problems with a whole file (it is missing, unreadable, its header or hash is wrong;
+    # rules declared ``file_level``) often cause others further down: they come first.
+    declared = get(f.rule)
+    file_level = f.row is None or (declared is not None and declared.file_level)
     return (not file_level, f.path or "", f.row if f.row is not None else -1, f.field or "", f.rule, f.message)
 
 

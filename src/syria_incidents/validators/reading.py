@@ -55,7 +55,8 @@ _MARKED = "\x00marker"  # the column it lands in when a row has the right number
 
 
 class Unsliceable(Exception):
-    """A slice of the file cannot be read line by line with polars: read the file with Python's csv module."""
+    """A slice of the file cannot be read line by line with polars: read the file with Python's csv
+    module."""
 
 
 @dataclass
@@ -76,7 +77,8 @@ class Table:
     counts: dict[str, list] = field(default_factory=dict)
 
     def report(self, rule_id: str, line: int, make) -> None:
-        """Add the finding(s) ``make()`` gives for ``line``, unless MAX_ROW_FINDINGS of ``rule_id`` came before.
+        """Add the finding(s) ``make()`` gives for ``line``, unless MAX_ROW_FINDINGS of ``rule_id`` came
+        before.
 
         A file of a million empty or ragged lines then gives a thousand findings and
         one that counts the rest, not millions (see ``summarise``)."""
@@ -124,11 +126,13 @@ class Table:
         return Finding(self.name, self.path, row, field_name, rule_id, severity, message)
 
 
-@rule("missing-file", kind="structural")
+@rule("missing-file", kind="structural", stage="file", file_level=True)
 def missing_file(table: Table, root: Path | None = None) -> Finding:
     """A resource's CSV file named in datapackage.json does not exist (or is a folder, a pipe or a device).
 
-    Reported once for the file (row and field empty)."""
+    Reported once for the file (row and field empty).
+
+    To fix: add the file, or fix the resource's path in datapackage.json."""
     path = Path(root) / table.path if root is not None else None
     if path is not None and os.path.lexists(path):  # there, but not a file that can be read to its end
         kind = "a folder" if path.is_dir() else "a named pipe" if path.is_fifo() else \
@@ -140,19 +144,25 @@ def missing_file(table: Table, root: Path | None = None) -> Finding:
                          f"{table.path} does not exist; add the file or fix the resource's path in datapackage.json")
 
 
-@rule("encoding", kind="structural")
+@rule("encoding", kind="structural", stage="file", file_level=True)
 def encoding_problem(table: Table, row: int | None, what: str) -> Finding:
     """The file is not UTF-8 without a byte-order mark (syria-incidents fix removes a byte-order mark).
 
-    Reported at the line of the first undecodable byte, or at line 1 for a BOM."""
+    Reported at the line of the first undecodable byte, or at line 1 for a BOM.
+
+    To fix: save as "CSV UTF-8"; a byte-order mark alone: run `syria-incidents fix`."""
     return table.finding("encoding", row, None, what)
 
 
-@rule("line-endings", kind="structural")
+@rule("line-endings", kind="structural", stage="file", file_level=True)
 def line_endings(table: Table, data: bytes) -> Finding | None:
-    """Lines end with CR LF (Windows) or CR alone (old Mac) instead of LF; an error, as in CI: git stores the file with LF, so its bytes and hash would no longer match there (syria-incidents fix rewrites them as LF).
+    """Lines end with CR LF (Windows) or CR alone (old Mac) instead of LF; an error, as in CI: git stores
+    the file with LF, so its bytes and hash would no longer match there (syria-incidents fix rewrites
+    them as LF).
 
-    Reported once, at the first line that ends so."""
+    Reported once, at the first line that ends so.
+
+    To fix: run `syria-incidents fix`."""
     crlf = data.find(b"\r\n")
     if crlf >= 0:
         line, ends = data.count(b"\n", 0, crlf) + 1, "Windows line ends (CR LF)"
@@ -165,11 +175,13 @@ def line_endings(table: Table, data: bytes) -> Finding | None:
                          "them as LF (Unix) line ends")
 
 
-@rule("header", kind="structural")
+@rule("header", kind="structural", stage="file", file_level=True)
 def header_problems(table: Table, labels: list[str]) -> list[Finding]:
     """The header row does not list the table's columns, by name and in order, once each.
 
-    Reported at line 1, field = the expected column name (or the label found, for an extra column)."""
+    Reported at line 1, field = the expected column name (or the label found, for an extra column).
+
+    To fix: restore the header row exactly as in datapackage.json; save as CSV with commas."""
     names = table.names
     if not labels:
         return [table.finding("header", 1, None,
@@ -217,30 +229,36 @@ def _shown(label: str) -> str:
     return repr(label if len(label) <= 60 else label[:57] + "…")
 
 
-@rule("blank-row", kind="structural")
+@rule("blank-row", kind="structural", stage="file")
 def blank_row(table: Table, row: int) -> Finding:
     """A row has no values at all.
 
-    Reported at the blank row (field empty)."""
+    Reported at the blank row (field empty).
+
+    To fix: delete the empty line."""
     return table.finding("blank-row", row, None, "this row is empty; delete the line")
 
 
-@rule("extra-cell", kind="structural")
+@rule("extra-cell", kind="structural", stage="file")
 def extra_cell(table: Table, row: int, cells: int) -> Finding:
     """A row has more cells than the table has columns.
 
-    Reported at the row, field empty (the extra cell has no column)."""
+    Reported at the row, field empty (the extra cell has no column).
+
+    To fix: look for an unquoted comma in a text value: quote the cell."""
     n = len(table.fields)
     return table.finding("extra-cell", row, None,
                          f"this row has {cells} cells but {table.name} has {n} columns; "
                          "remove the extra commas or quote a value that contains a comma")
 
 
-@rule("missing-cell", kind="structural")
+@rule("missing-cell", kind="structural", stage="file")
 def missing_cell(table: Table, row: int, cells: int) -> list[Finding]:
     """A row has fewer cells than the table has columns.
 
-    Reported once per missing cell, at the row, field = the missing column."""
+    Reported once per missing cell, at the row, field = the missing column.
+
+    To fix: add the missing commas (an empty value is written as nothing between two commas)."""
     n = len(table.fields)
     return [table.finding("missing-cell", row, name,
                           f"this row has {cells} cells but {table.name} has {n} columns; "

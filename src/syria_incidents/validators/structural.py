@@ -109,11 +109,13 @@ def typed_value(field: dict) -> pl.Expr:
     return column
 
 
-@rule("type", kind="structural")
+@rule("type", kind="structural", stage="cell")
 def type_errors(field: dict, value: pl.Expr | None = None):
     """A value is not of its column's type (integer, number or date YYYY-MM-DD).
 
-    Reported at the row and column of the value."""
+    Reported at the row and column of the value.
+
+    To fix: fix the value; `1,000` must be `1000`, dates are written `2025-03-07`."""
     name, kind = field["name"], field.get("type", "string")
     if kind not in ("integer", "number", "date"):
         return None
@@ -129,11 +131,13 @@ def type_errors(field: dict, value: pl.Expr | None = None):
     return "type", bad, name, message
 
 
-@rule("required", kind="structural")
+@rule("required", kind="structural", stage="cell")
 def required_errors(field: dict):
     """A required column is empty.
 
-    Reported at the row and column of the empty cell."""
+    Reported at the row and column of the empty cell.
+
+    To fix: fill it from the source."""
     name = field["name"]
     if not field.get("constraints", {}).get("required"):
         return None
@@ -143,11 +147,14 @@ def required_errors(field: dict):
             pl.lit(f"{name} is empty but required; fill it in ({what})" if what else f"{name} is empty but required; fill it in"))
 
 
-@rule("enum", kind="structural")
+@rule("enum", kind="structural", stage="cell")
 def enum_errors(field: dict):
-    """A value is not one of its column's allowed values (the message suggests the nearest one: did you mean civilians?).
+    """A value is not one of its column's allowed values (the message suggests the nearest one: did you
+    mean civilians?).
 
-    Reported at the row and column of the value."""
+    Reported at the row and column of the value.
+
+    To fix: use one of the listed values; propose a new one in your pull request if none fits."""
     name = field["name"]
     allowed = field.get("constraints", {}).get("enum")
     if not isinstance(allowed, list):
@@ -186,11 +193,13 @@ def pattern_regex(field: dict) -> str | None:
     return f"^(?:{pattern})$" if isinstance(pattern, str) else None
 
 
-@rule("pattern", kind="structural")
+@rule("pattern", kind="structural", stage="cell")
 def pattern_errors(field: dict, matches: pl.Expr | None = None):
     """A value does not match its column's pattern (ids like F-0001, URLs, language tags).
 
-    Reported at the row and column of the value."""
+    Reported at the row and column of the value.
+
+    To fix: ids look like `F-0008`; languages like `en`, `ar`."""
     name = field["name"]
     regex = pattern_regex(field)
     if regex is None:
@@ -203,11 +212,14 @@ def pattern_errors(field: dict, matches: pl.Expr | None = None):
     return "pattern", bad, name, fmt(f"{name} is {{}}, which does not have the form {pattern}{hint}", _quoted(name))
 
 
-@rule("range", kind="structural")
+@rule("range", kind="structural", stage="cell")
 def range_errors(field: dict, value: pl.Expr | None = None):
-    """A number is below its column's minimum or above its maximum (e.g. a negative count, a point outside Syria's bounding box).
+    """A number is below its column's minimum or above its maximum (e.g. a negative count, a point
+    outside Syria's bounding box).
 
-    Reported at the row and column of the value."""
+    Reported at the row and column of the value.
+
+    To fix: fix the value from the source; for coordinates, check for swapped latitude and longitude."""
     name = field["name"]
     constraints = field.get("constraints", {})
     low, high = constraints.get("minimum"), constraints.get("maximum")
@@ -224,11 +236,13 @@ def range_errors(field: dict, value: pl.Expr | None = None):
     return "range", bad, name, fmt(f"{name} is {{}}; it must be {bounds}", _quoted(name))
 
 
-@rule("primary-key", kind="structural")
+@rule("primary-key", kind="structural", stage="file")
 def primary_key_errors(frame: pl.DataFrame, key: str, table_name: str, ids: IdCodec) -> pl.DataFrame:
     """A row's id is empty or repeats the id of an earlier row.
 
-    Reported at the later row of each duplicate (and at every row with an empty id), column = the id column."""
+    Reported at the later row of each duplicate (and at every row with an empty id), column = the id column.
+
+    To fix: take the next unused id."""
     empty = findings_frame(frame.select(LINE, key), pl.col(key).is_null(), key,
                            pl.lit(f"{key} is empty; every row of {table_name} needs its own id"), ids=ids)
     if _strictly_increasing(frame[key].drop_nulls()):  # ids in file order: no id repeats, nothing to hash
@@ -252,12 +266,14 @@ def _strictly_increasing(values: pl.Series) -> bool:
     return values.len() < 2 or bool((values.slice(1) > values.slice(0, values.len() - 1)).all())
 
 
-@rule("foreign-key", kind="structural")
+@rule("foreign-key", kind="structural", stage="other")
 def foreign_key_errors(frame: pl.DataFrame, column: str, target: pl.Series, target_table: str,
                        target_path: str, target_column: str, ids: IdCodec) -> pl.DataFrame:
     """A reference names a record that does not exist (e.g. an incident_id not in incidents.csv).
 
-    Reported at the referencing row and column."""
+    Reported at the referencing row and column.
+
+    To fix: add the source, actor, place or incident first, or fix the id."""
     refs = frame.select(LINE, column).filter(pl.col(column).is_not_null())
     if refs.schema[column] != target.dtype:  # one side is coded, the other not: compare the texts
         refs = ids.readable(refs)
@@ -269,11 +285,14 @@ def foreign_key_errors(frame: pl.DataFrame, column: str, target: pl.Series, targ
                               f"add that row to {target_table} or correct the id", _quoted(column)), ids=ids)
 
 
-@rule("bytes-hash", kind="structural")
+@rule("bytes-hash", kind="structural", stage="file", file_level=True)
 def bytes_hash(root: Path, resource: dict) -> Finding | None:
-    """The bytes or sha256 hash recorded in datapackage.json no longer match the file (syria-incidents fix re-stamps them).
+    """The bytes or sha256 hash recorded in datapackage.json no longer match the file (syria-incidents
+    fix re-stamps them).
 
-    Reported once for the file (row and field empty)."""
+    Reported once for the file (row and field empty).
+
+    To fix: run `syria-incidents fix`."""
     path = root / str(resource.get("path", ""))
     if not path.is_file() or ("bytes" not in resource and "hash" not in resource):
         return None

@@ -109,22 +109,27 @@ def _cut(name: str) -> pl.Expr:
     return pl.when(value.str.len_chars() > 40).then(value.str.slice(0, 37) + "…").otherwise(value)
 
 
-@rule("text-outer-whitespace")
+@rule("text-outer-whitespace", stage="cell")
 def outer_whitespace(name: str):
     """A text value starts or ends with a space (or other whitespace); syria-incidents fix trims it.
 
-    Reported at the row and column of the value."""
+    Reported at the row and column of the value.
+
+    To fix: run `syria-incidents fix`."""
     bad = pl.col(name).str.contains(r"^\s") | pl.col(name).str.contains(r"\s$")
     return ("text-outer-whitespace", bad, name,
             fmt(f"{name} {{}} starts or ends with a space; remove it (run syria-incidents fix to trim "
                 "every such value)", _cut(name)))
 
 
-@rule("text-control-chars")
+@rule("text-control-chars", stage="cell")
 def control_chars(name: str):
     """A text value contains a control character (a line break, tab or other invisible code).
 
-    Reported at the row and column of the value."""
+    Reported at the row and column of the value.
+
+    To fix: retype the cell; a line break inside a cell often means a closing `"` is missing and the next
+    lines were swallowed."""
     bad = pl.col(name).str.contains(r"\p{Cc}")
     return ("text-control-chars", bad, name,
                           fmt(f"{name} contains a line break, tab or other control character "
@@ -134,11 +139,14 @@ def control_chars(name: str):
                                     _cut(name).str.replace_all(r"\p{Cc}", "␣")))
 
 
-@rule("text-nfc")
+@rule("text-nfc", stage="cell")
 def not_nfc(name: str):
-    """A text value is not in Unicode normal form C (letters and accents stored as separate characters); syria-incidents fix normalises it.
+    """A text value is not in Unicode normal form C (letters and accents stored as separate characters);
+    syria-incidents fix normalises it.
 
-    Reported at the row and column of the value."""
+    Reported at the row and column of the value.
+
+    To fix: run `syria-incidents fix`."""
     value = pl.col(name)
     # Only text with a character that NFC can change needs normalising (see
     # derive_nfc_suspects); plain text, Arabic without diacritics included, is skipped.
@@ -163,11 +171,13 @@ def _not_nfc(values: pl.Series) -> pl.Series:
     return out
 
 
-@rule("text-formula-injection")
+@rule("text-formula-injection", stage="cell")
 def formula_injection(name: str):
     """A text value starts with = + - or @, which spreadsheets run as a formula (numbers excepted).
 
-    Reported at the row and column of the value."""
+    Reported at the row and column of the value.
+
+    To fix: reword it so that it starts with a letter, digit or quote."""
     value = pl.col(name)
     bad = value.str.contains(r"^[=+\-@]") & ~value.str.contains(_NUMBER)
     return ("text-formula-injection", bad, name,

@@ -50,8 +50,3 @@ def find_cycles(ids: pl.Series, parents: pl.Series) -> list[list]:
             found.append(path[seen[node]:])
         done.update(path)
     return found
-
-
-def nodes_on_cycles(ids: pl.Series, parents: pl.Series) -> set:
-    """The nodes that are their own ancestors."""
-    return {node for cycle in find_cycles(ids, parents) for node in cycle}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..package import ForeignKey, foreign_keys
 from .source import PackageVersion, Table
 
 # Descriptor keys that are not content: the version is what is being checked, and
@@ -180,7 +181,7 @@ def schema_changes(old: Table, new: Table, renames: dict[str, str]) -> list[Sche
     old_pk = [renames.get(k, k) for k in old.primary_key]
     if old_pk != new.primary_key:
         changes.append(SchemaChange("primary-key", None, old.primary_key, new.primary_key))
-    changes.extend(_foreign_key_changes(old.schema, new.schema, renames))
+    changes.extend(_foreign_key_changes(old, new, renames))
     return changes
 
 
@@ -215,18 +216,13 @@ def _type_name(field_schema: dict) -> str:
     return f"{kind} ({fmt})" if fmt and fmt != "default" else kind
 
 
-def _foreign_key_changes(old: dict, new: dict, renames: dict[str, str]) -> list[SchemaChange]:
-    def norm(fk: dict, mapping: dict[str, str]) -> str:
-        fields = fk.get("fields")
-        fields = [fields] if isinstance(fields, str) else list(fields or [])
-        ref = fk.get("reference", {})
-        ref_fields = ref.get("fields")
-        ref_fields = [ref_fields] if isinstance(ref_fields, str) else list(ref_fields or [])
-        target = ref.get("resource") or "itself"
-        return f"{', '.join(mapping.get(f, f) for f in fields)} → {target}({', '.join(ref_fields)})"
+def _foreign_key_changes(old: Table, new: Table, renames: dict[str, str]) -> list[SchemaChange]:
+    def norm(fk: ForeignKey, table: str, mapping: dict[str, str]) -> str:
+        target = "itself" if fk.resource == table else fk.resource
+        return f"{', '.join(mapping.get(f, f) for f in fk.fields)} → {target}({', '.join(fk.reference)})"
 
-    old_fks = [norm(fk, renames) for fk in old.get("foreignKeys", [])]
-    new_fks = [norm(fk, {}) for fk in new.get("foreignKeys", [])]
+    old_fks = [norm(fk, old.name, renames) for fk in foreign_keys({"name": old.name, "schema": old.schema})]
+    new_fks = [norm(fk, new.name, {}) for fk in foreign_keys({"name": new.name, "schema": new.schema})]
     return ([SchemaChange("foreign-key-added", None, None, fk) for fk in new_fks if fk not in old_fks]
             + [SchemaChange("foreign-key-removed", None, fk, None) for fk in old_fks if fk not in new_fks])
 

@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..package import DESCRIPTOR_NAME
+from ..package import DESCRIPTOR_NAME, primary_key
 from .git import read_blob, repo_of, resolve_commit
 
 # Where the wheel carries the package (pyproject.toml, force-include).
@@ -65,8 +65,7 @@ def parse_table(name: str, path: str, schema: dict, text: str) -> Table:
     """
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, [])
-    pk = schema.get("primaryKey") or ([header[0]] if header else [])
-    pk = [pk] if isinstance(pk, str) else list(pk)
+    pk = list(primary_key({"schema": schema})) or header[:1]
     rows: dict[str, dict[str, str]] = {}
     lines: dict[str, int] = {}
     duplicates: list[str] = []
