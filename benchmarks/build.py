@@ -62,19 +62,35 @@ def time_builds(package: Path, work: Path) -> dict[str, float]:
     no_validation = work / "no-validation.db"
     reference = work / "sqlite-utils.db"
     out = {
-        "syria-incidents build": timed([str(BIN / "syria-incidents"), "build", str(package),
-                                        "--out", str(ours)]),
-        "build without validation": timed([
-            sys.executable, "-c",
-            "import sys; from syria_incidents.site import build_database; "
-            "build_database(sys.argv[1], sys.argv[2], validate=False)",
-            str(package), str(no_validation)]),
+        "syria-incidents build": timed(
+            [str(BIN / "syria-incidents"), "build", str(package), "--out", str(ours)]
+        ),
+        "build without validation": timed(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from syria_incidents.site import build_database; "
+                "build_database(sys.argv[1], sys.argv[2], validate=False)",
+                str(package),
+                str(no_validation),
+            ]
+        ),
     }
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     started = time.perf_counter()
     for res in descriptor["resources"]:
-        subprocess.run([str(BIN / "sqlite-utils"), "insert", str(reference), res["name"],
-                        str(package / res["path"]), "--csv"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                str(BIN / "sqlite-utils"),
+                "insert",
+                str(reference),
+                res["name"],
+                str(package / res["path"]),
+                "--csv",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     out["sqlite-utils insert"] = time.perf_counter() - started
     no_validation.unlink()
     reference.unlink()
@@ -100,9 +116,20 @@ def time_pages(package: Path, work: Path, incidents: int, requests: int, seed: i
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(work / "serve.log", "w")
-    server = subprocess.Popen([str(BIN / "syria-incidents"), "serve", str(package), "--out",
-                               str(work / f"{DB}.db"), "--port", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            str(BIN / "syria-incidents"),
+            "serve",
+            str(package),
+            "--out",
+            str(work / f"{DB}.db"),
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 600
         while True:
@@ -120,8 +147,9 @@ def time_pages(package: Path, work: Path, incidents: int, requests: int, seed: i
             return f"I-{rng.randint(1, incidents):0{width}d}"
 
         conn = sqlite3.connect(f"file:{work / f'{DB}.db'}?mode=ro", uri=True)
-        last = {t: conn.execute(f"SELECT max(rowid) FROM {t}").fetchone()[0]
-                for t in ("casualties", "sources")}
+        last = {
+            t: conn.execute(f"SELECT max(rowid) FROM {t}").fetchone()[0] for t in ("casualties", "sources")
+        }
 
         def record(table: str, key: str) -> str:
             # Ids are not all of one width: read a random row's id from the database.
@@ -141,16 +169,21 @@ def time_pages(package: Path, work: Path, incidents: int, requests: int, seed: i
             "full-text search (incidents)": lambda: f"/{DB}/incidents?_search={incident()[2:].lstrip('0')}",
             "full-text search (casualties)": lambda: f"/{DB}/casualties?_search=killed",
             "view (claims_side_by_side)": lambda: f"/{DB}/claims_side_by_side",
-            "canned query (claims_about_incident)": lambda: f"/{DB}/claims_about_incident?incident_id={incident()}",
+            "canned query (claims_about_incident)": lambda: (
+                f"/{DB}/claims_about_incident?incident_id={incident()}"
+            ),
             **{f"canned query as it opens ({q.name})": (lambda q=q: f"/{DB}/{q.name}") for q in QUERIES},
         }
         results = {}
         for name, path in pages.items():
             _get(base + path())  # warm-up: first use of the page's code and indexes
             times = sorted(_get(base + path()) for _ in range(requests))
-            results[name] = {"median_ms": statistics.median(times),
-                             "p95_ms": times[max(0, int(round(0.95 * len(times))) - 1)],
-                             "requests": requests, "example": path()}
+            results[name] = {
+                "median_ms": statistics.median(times),
+                "p95_ms": times[max(0, int(round(0.95 * len(times))) - 1)],
+                "requests": requests,
+                "example": path(),
+            }
         return results
     finally:
         server.send_signal(signal.SIGINT)
@@ -179,21 +212,36 @@ def main() -> None:
         for name, seconds in builds.items():
             print(f"{name:<28} {seconds:8.1f} s", flush=True)
         ratio = builds["sqlite-utils insert"] / builds["syria-incidents build"]
-        print(f"sqlite-utils / syria-incidents build: {ratio:.1f}x "
-              f"(target >= {FASTER_THAN_SQLITE_UTILS:.0f}x: "
-              f"{'met' if ratio >= FASTER_THAN_SQLITE_UTILS else 'NOT met'})", flush=True)
+        print(
+            f"sqlite-utils / syria-incidents build: {ratio:.1f}x "
+            f"(target >= {FASTER_THAN_SQLITE_UTILS:.0f}x: "
+            f"{'met' if ratio >= FASTER_THAN_SQLITE_UTILS else 'NOT met'})",
+            flush=True,
+        )
         pages = time_pages(package, work, args.incidents, args.requests, args.seed)
         for name, figures in pages.items():
             verdict = "met" if figures["p95_ms"] < P95_MS else "NOT met"
-            print(f"{name:<40} median {figures['median_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
-                  f"  (p95 < {P95_MS:.0f} ms: {verdict})", flush=True)
+            print(
+                f"{name:<40} median {figures['median_ms']:7.1f} ms  p95 {figures['p95_ms']:7.1f} ms"
+                f"  (p95 < {P95_MS:.0f} ms: {verdict})",
+                flush=True,
+            )
         db_mb = (work / f"{DB}.db").stat().st_size / 1e6
         OUT.mkdir(exist_ok=True)
-        record = {"date": dt.date.today().isoformat(), "incidents": args.incidents, "rows": rows,
-                  "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                              "platform": platform.platform()},
-                  "build_seconds": builds, "ratio_sqlite_utils_over_build": ratio,
-                  "database_mb": db_mb, "pages": pages}
+        record = {
+            "date": dt.date.today().isoformat(),
+            "incidents": args.incidents,
+            "rows": rows,
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
+            "build_seconds": builds,
+            "ratio_sqlite_utils_over_build": ratio,
+            "database_mb": db_mb,
+            "pages": pages,
+        }
         target = OUT / f"build-{record['date']}-{args.incidents}.json"
         target.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         print(f"database {db_mb:.0f} MB; results in {target}")

@@ -86,7 +86,11 @@ def _masked(series: pl.Series, missing: np.ndarray) -> pl.Series:
 
 
 def _constant(value: str, n: int, missing: np.ndarray | None = None) -> pl.Series:
-    series = pl.Series([value], dtype=pl.String).extend_constant(value, n - 1) if n else pl.Series([], dtype=pl.String)
+    series = (
+        pl.Series([value], dtype=pl.String).extend_constant(value, n - 1)
+        if n
+        else pl.Series([], dtype=pl.String)
+    )
     return series if missing is None else _masked(series, missing)
 
 
@@ -106,7 +110,9 @@ def _enum(descriptor: dict, table: str, field: str) -> list[str]:
     raise KeyError(f"{table}.{field} has no enum in the descriptor")
 
 
-def _earlier_pick(rng: np.random.Generator, pool: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _earlier_pick(
+    rng: np.random.Generator, pool: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """For each row, a random member of the sorted ``pool`` that comes before it.
 
     Returns (pick, ok): ok is false where no pool member precedes the row.
@@ -131,13 +137,15 @@ def _actors(rng, descriptor, n):
     kind[: min(5, n)] = types.index("monitor")
     has_parent = (rng.random(n) < 0.3) & (idx > 0)
     parent = (rng.random(n) * np.maximum(idx, 1)).astype(np.int64)
-    return pl.DataFrame({
-        "actor_id": _id_of("A-", idx, w),
-        "name": _text("Synthetic actor ", idx),
-        "actor_type": _pick(types, kind),
-        "parent_actor_id": _id_of("A-", parent, w, ~has_parent),
-        "description": _text("Synthetic actor ", idx, ", invented for a benchmark"),
-    })
+    return pl.DataFrame(
+        {
+            "actor_id": _id_of("A-", idx, w),
+            "name": _text("Synthetic actor ", idx),
+            "actor_type": _pick(types, kind),
+            "parent_actor_id": _id_of("A-", parent, w, ~has_parent),
+            "description": _text("Synthetic actor ", idx, ", invented for a benchmark"),
+        }
+    )
 
 
 def _places(rng, descriptor, n):
@@ -152,16 +160,18 @@ def _places(rng, descriptor, n):
     lat = np.round(rng.uniform(*INTERIOR_LAT, n), 4)
     lon = np.round(rng.uniform(*INTERIOR_LON, n), 4)
     located = settlement & (rng.random(n) < 0.9)
-    return pl.DataFrame({
-        "place_id": _id_of("P-", idx, w),
-        "name": _text("Synthetic place ", idx),
-        "name_ar": _constant("مكان", n, ~settlement),
-        "place_type": _pick(kinds, kind),
-        "parent_place_id": _id_of("P-", parent, w, idx == 0),
-        "latitude": pl.Series(np.where(located, lat, np.nan)).fill_nan(None),
-        "longitude": pl.Series(np.where(located, lon, np.nan)).fill_nan(None),
-        "coordinate_precision": _constant("approximate", n, ~located),
-    })
+    return pl.DataFrame(
+        {
+            "place_id": _id_of("P-", idx, w),
+            "name": _text("Synthetic place ", idx),
+            "name_ar": _constant("مكان", n, ~settlement),
+            "place_type": _pick(kinds, kind),
+            "parent_place_id": _id_of("P-", parent, w, idx == 0),
+            "latitude": pl.Series(np.where(located, lat, np.nan)).fill_nan(None),
+            "longitude": pl.Series(np.where(located, lon, np.nan)).fill_nan(None),
+            "coordinate_precision": _constant("approximate", n, ~located),
+        }
+    )
 
 
 def _incident_tree(rng, n):
@@ -209,31 +219,36 @@ def _incidents(rng, descriptor, n, n_places, n_actors, n_sources):
     span = end - start
     precision = np.where(span == 0, 0, np.where(span <= 6, 1, 2))
     place = rng.integers(0, n_places, n)
-    place_precision = np.where(place == 0, 0, np.where(place <= GOVERNORATES, 1, np.where(rng.random(n) < 0.7, 2, 3)))
+    place_precision = np.where(
+        place == 0, 0, np.where(place <= GOVERNORATES, 1, np.where(rng.random(n) < 0.7, 2, 3))
+    )
     # Every source is cited: the first incidents cite each source once, the rest at random.
     source = rng.integers(0, n_sources, n)
     source[: min(n, n_sources)] = np.arange(min(n, n_sources))
     initiator = rng.integers(0, n_actors, n)
     target = rng.integers(0, n_actors, n)
-    frame = pl.DataFrame({
-        "incident_id": _id_of("I-", idx, w),
-        "parent_incident_id": _id_of("I-", np.maximum(parent, 0), w, parent < 0),
-        "title": _text("Synthetic incident ", idx),
-        "event_type": _choice(rng, _enum(descriptor, "incidents", "event_type"), n),
-        "sub_event_type": _choice(rng, _enum(descriptor, "incidents", "sub_event_type"), n),
-        "start_date": _dates(start),
-        "end_date": _dates(end),
-        "date_precision": _pick(["day", "days", "month"], precision),
-        "place_id": _id_of("P-", place, _width(n_places)),
-        "place_precision": _pick(["country", "governorate", "exact", "near"], place_precision),
-        "initiator_actor_id": _id_of("A-", initiator, _width(n_actors), rng.random(n) < 0.2),
-        "target_actor_id": _id_of("A-", target, _width(n_actors), rng.random(n) < 0.4),
-        "reported_by_actor_id": _id_of("A-", rng.integers(0, min(5, n_actors), n), _width(n_actors),
-                                       rng.random(n) < 0.5),
-        "description": _text("Synthetic incident ", idx, ", invented for a benchmark; not a real event"),
-        "verification": _choice(rng, _enum(descriptor, "incidents", "verification"), n),
-        "source_id": _id_of("S-", source, _width(n_sources)),
-    })
+    frame = pl.DataFrame(
+        {
+            "incident_id": _id_of("I-", idx, w),
+            "parent_incident_id": _id_of("I-", np.maximum(parent, 0), w, parent < 0),
+            "title": _text("Synthetic incident ", idx),
+            "event_type": _choice(rng, _enum(descriptor, "incidents", "event_type"), n),
+            "sub_event_type": _choice(rng, _enum(descriptor, "incidents", "sub_event_type"), n),
+            "start_date": _dates(start),
+            "end_date": _dates(end),
+            "date_precision": _pick(["day", "days", "month"], precision),
+            "place_id": _id_of("P-", place, _width(n_places)),
+            "place_precision": _pick(["country", "governorate", "exact", "near"], place_precision),
+            "initiator_actor_id": _id_of("A-", initiator, _width(n_actors), rng.random(n) < 0.2),
+            "target_actor_id": _id_of("A-", target, _width(n_actors), rng.random(n) < 0.4),
+            "reported_by_actor_id": _id_of(
+                "A-", rng.integers(0, min(5, n_actors), n), _width(n_actors), rng.random(n) < 0.5
+            ),
+            "description": _text("Synthetic incident ", idx, ", invented for a benchmark; not a real event"),
+            "verification": _choice(rng, _enum(descriptor, "incidents", "verification"), n),
+            "source_id": _id_of("S-", source, _width(n_sources)),
+        }
+    )
     return frame, start, source
 
 
@@ -267,8 +282,11 @@ def _casualties(rng, descriptor, n_incidents, incident_start, incident_source, n
 
     # Counts: the total's best B; the parts share at most B between them (each ≤ B/2).
     total_best = rng.integers(1, 500, n)
-    best = np.where(is_part, (rng.random(total_rows) * (total_best[incident] // 2 + 1)).astype(np.int64),
-                    total_best[incident])
+    best = np.where(
+        is_part,
+        (rng.random(total_rows) * (total_best[incident] // 2 + 1)).astype(np.int64),
+        total_best[incident],
+    )
     best = np.where(is_revision, best + rng.integers(0, 50, total_rows), best)
     best = np.where(is_extra, rng.integers(0, 300, total_rows), best)
     qualifier = rng.integers(0, 3, total_rows)  # QUALIFIERS
@@ -285,29 +303,32 @@ def _casualties(rng, descriptor, n_incidents, incident_start, incident_source, n
     rows = np.arange(total_rows)
     w = _width(total_rows)
     part = rng.integers(1, 4, total_rows) * is_part  # 0 = "any" for totals, revisions and extras
-    frame = pl.DataFrame({
-        "figure_id": _id_of("F-", rows, w),
-        "incident_id": _id_of("I-", incident, _width(n)),
-        "parent_figure_id": _id_of("F-", first[incident], w, ~is_part),
-        "outcome": _pick(["killed", "injured"], is_extra.astype(np.int64)),
-        "victim_group": _pick(PART_GROUPS, part),
-        "sex": _pick(PART_SEX, rng.integers(0, 3, total_rows) * is_part),
-        "age_group": _pick(PART_AGE, rng.integers(0, 3, total_rows) * is_part),
-        "manner": _choice(rng, _enum(descriptor, "casualties", "manner"), total_rows),
-        "perpetrator_actor_id": _id_of("A-", rng.integers(0, n_actors, total_rows), _width(n_actors),
-                                       rng.random(total_rows) < 0.5),
-        "count_low": pl.Series(low).replace(-1, None),
-        "count_best": pl.Series(best),
-        "count_high": pl.Series(high).replace(-1, None),
-        "qualifier": _pick(QUALIFIERS, qualifier),
-        "reported_by_actor_id": _id_of("A-", reporter, _width(n_actors)),
-        "reported_on": _dates(reported),
-        "period_start": _dates(start),
-        "period_end": _dates(reported),
-        "source_id": _id_of("S-", source, _width(int(source.max()) + 1 if len(source) else 1)),
-        "source_quote": _text("Synthetic quote for figure ", rows),
-        "supersedes_figure_id": _id_of("F-", first[incident], w, ~is_revision),
-    })
+    frame = pl.DataFrame(
+        {
+            "figure_id": _id_of("F-", rows, w),
+            "incident_id": _id_of("I-", incident, _width(n)),
+            "parent_figure_id": _id_of("F-", first[incident], w, ~is_part),
+            "outcome": _pick(["killed", "injured"], is_extra.astype(np.int64)),
+            "victim_group": _pick(PART_GROUPS, part),
+            "sex": _pick(PART_SEX, rng.integers(0, 3, total_rows) * is_part),
+            "age_group": _pick(PART_AGE, rng.integers(0, 3, total_rows) * is_part),
+            "manner": _choice(rng, _enum(descriptor, "casualties", "manner"), total_rows),
+            "perpetrator_actor_id": _id_of(
+                "A-", rng.integers(0, n_actors, total_rows), _width(n_actors), rng.random(total_rows) < 0.5
+            ),
+            "count_low": pl.Series(low).replace(-1, None),
+            "count_best": pl.Series(best),
+            "count_high": pl.Series(high).replace(-1, None),
+            "qualifier": _pick(QUALIFIERS, qualifier),
+            "reported_by_actor_id": _id_of("A-", reporter, _width(n_actors)),
+            "reported_on": _dates(reported),
+            "period_start": _dates(start),
+            "period_end": _dates(reported),
+            "source_id": _id_of("S-", source, _width(int(source.max()) + 1 if len(source) else 1)),
+            "source_quote": _text("Synthetic quote for figure ", rows),
+            "supersedes_figure_id": _id_of("F-", first[incident], w, ~is_revision),
+        }
+    )
     return frame, reported, source
 
 
@@ -318,20 +339,22 @@ def _statements(rng, descriptor, n_incidents, incident_start, incident_source, n
     made = incident_start + rng.integers(0, 10, n)
     has_quote = rng.random(n) < 0.6
     has_summary = ~has_quote | (rng.random(n) < 0.5)
-    frame = pl.DataFrame({
-        "statement_id": _id_of("ST-", idx, _width(n)),
-        "speaker_actor_id": _id_of("A-", rng.integers(0, n_actors, n), _width(n_actors)),
-        "speaker_role": _constant("spokesperson", n, rng.random(n) < 0.5),
-        "made_on": _dates(made),
-        "date_precision": _constant("day", n),
-        "channel": _choice(rng, _enum(descriptor, "statements", "channel"), n),
-        "statement_type": _choice(rng, _enum(descriptor, "statements", "statement_type"), n),
-        "quote": _masked(_text("Synthetic quote ", idx, ', "in quotes"'), ~has_quote),
-        "summary": _masked(_text("Synthetic summary ", idx), ~has_summary),
-        "language": _choice(rng, ["en", "ar"], n),
-        "incident_id": _id_of("I-", idx, _width(n), rng.random(n) < 0.1),
-        "source_id": _id_of("S-", incident_source, _width(int(incident_source.max()) + 1 if n else 1)),
-    })
+    frame = pl.DataFrame(
+        {
+            "statement_id": _id_of("ST-", idx, _width(n)),
+            "speaker_actor_id": _id_of("A-", rng.integers(0, n_actors, n), _width(n_actors)),
+            "speaker_role": _constant("spokesperson", n, rng.random(n) < 0.5),
+            "made_on": _dates(made),
+            "date_precision": _constant("day", n),
+            "channel": _choice(rng, _enum(descriptor, "statements", "channel"), n),
+            "statement_type": _choice(rng, _enum(descriptor, "statements", "statement_type"), n),
+            "quote": _masked(_text("Synthetic quote ", idx, ', "in quotes"'), ~has_quote),
+            "summary": _masked(_text("Synthetic summary ", idx), ~has_summary),
+            "language": _choice(rng, ["en", "ar"], n),
+            "incident_id": _id_of("I-", idx, _width(n), rng.random(n) < 0.1),
+            "source_id": _id_of("S-", incident_source, _width(int(incident_source.max()) + 1 if n else 1)),
+        }
+    )
     return frame, made
 
 
@@ -341,16 +364,18 @@ def _sources(rng, descriptor, n, citing_source: np.ndarray, citing_day: np.ndarr
     last = np.full(n, 0, dtype=np.int64)
     np.maximum.at(last, citing_source, citing_day)
     published = last + rng.integers(0, 4, n)
-    return pl.DataFrame({
-        "source_id": _id_of("S-", idx, _width(n)),
-        "source_type": _choice(rng, _enum(descriptor, "sources", "source_type"), n),
-        "publisher": _text("Synthetic publisher ", idx % 50),
-        "title": _text("Synthetic report ", idx, ", for benchmarks"),
-        "url": _text("https://example.org/synthetic/", idx),
-        "published_on": _dates(published),
-        "language": _choice(rng, ["en", "ar"], n),
-        "accessed_on": _dates(published + 1),
-    })
+    return pl.DataFrame(
+        {
+            "source_id": _id_of("S-", idx, _width(n)),
+            "source_type": _choice(rng, _enum(descriptor, "sources", "source_type"), n),
+            "publisher": _text("Synthetic publisher ", idx % 50),
+            "title": _text("Synthetic report ", idx, ", for benchmarks"),
+            "url": _text("https://example.org/synthetic/", idx),
+            "published_on": _dates(published),
+            "language": _choice(rng, ["en", "ar"], n),
+            "accessed_on": _dates(published + 1),
+        }
+    )
 
 
 def _conform(frame: pl.DataFrame, resource: dict) -> pl.DataFrame:
@@ -364,7 +389,9 @@ def _conform(frame: pl.DataFrame, resource: dict) -> pl.DataFrame:
         if name in frame.columns:
             columns.append(frame[name])
         elif field.get("constraints", {}).get("required"):
-            raise SystemExit(f"generate.py does not know how to fill the required field {resource['name']}.{name}")
+            raise SystemExit(
+                f"generate.py does not know how to fill the required field {resource['name']}.{name}"
+            )
         else:
             columns.append(pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(name))
     return pl.DataFrame(columns)
@@ -386,16 +413,27 @@ def generate_package(out_dir: Path, incidents: int, seed: int = 0) -> dict:
 
     actors = _actors(rng, descriptor, n_actors)
     places = _places(rng, descriptor, n_places)
-    incidents_frame, start, inc_source = _incidents(rng, descriptor, incidents, n_places,
-                                                    n_actors, n_sources)
+    incidents_frame, start, inc_source = _incidents(
+        rng, descriptor, incidents, n_places, n_actors, n_sources
+    )
     casualties, reported, fig_source = _casualties(rng, descriptor, incidents, start, inc_source, n_actors)
     statements, made = _statements(rng, descriptor, incidents, start, inc_source, n_actors)
-    sources = _sources(rng, descriptor, n_sources,
-                       np.concatenate([inc_source, fig_source, inc_source]),
-                       np.concatenate([start, reported, made]))
+    sources = _sources(
+        rng,
+        descriptor,
+        n_sources,
+        np.concatenate([inc_source, fig_source, inc_source]),
+        np.concatenate([start, reported, made]),
+    )
 
-    frames = {"sources": sources, "actors": actors, "places": places, "incidents": incidents_frame,
-              "casualties": casualties, "statements": statements}
+    frames = {
+        "sources": sources,
+        "actors": actors,
+        "places": places,
+        "incidents": incidents_frame,
+        "casualties": casualties,
+        "statements": statements,
+    }
     counts = {}
     for res in descriptor["resources"]:
         frame = _conform(frames[res["name"]], res)
@@ -403,15 +441,18 @@ def generate_package(out_dir: Path, incidents: int, seed: int = 0) -> dict:
         counts[res["name"]] = frame.height
         res.pop("bytes", None)
         res.pop("hash", None)
-    (out_dir / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
-                                               encoding="utf-8")
+    (out_dir / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     stamp(out_dir)
     return counts
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog="Example: python benchmarks/generate.py --incidents 100000 --out /tmp/pkg")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Example: python benchmarks/generate.py --incidents 100000 --out /tmp/pkg",
+    )
     parser.add_argument("--incidents", type=int, required=True, help="number of incidents (figures ≈ 3×)")
     parser.add_argument("--out", type=Path, required=True, help="directory to write the package to")
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same bytes)")

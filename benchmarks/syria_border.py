@@ -63,7 +63,7 @@ def golan(shapes: dict[str, shapely.Geometry]) -> shapely.Geometry:
 
 def rounded(geometry: shapely.Geometry) -> dict:
     simple = shapely.simplify(geometry, SIMPLIFY_DEG, preserve_topology=True)
-    simple = shapely.set_precision(simple, 10 ** -DIGITS)
+    simple = shapely.set_precision(simple, 10**-DIGITS)
     return json.loads(shapely.to_geojson(simple))
 
 
@@ -75,14 +75,24 @@ def main() -> None:
     collection = {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "properties": {"name": "Syria",
-                                               "note": "Natural Earth 1:10m (5.1.1, German view) Syria and the "
-                                                       "Golan Heights (UN Security Council resolution 497)"},
-             "geometry": rounded(syria)},
-            {"type": "Feature", "properties": {"name": "neighbours",
-                                               "note": "Lebanon, Turkey, Israel, Jordan, Iraq, Cyprus and "
-                                                       "Palestine within 0.2 degrees of Syria's bounding box"},
-             "geometry": rounded(others)},
+            {
+                "type": "Feature",
+                "properties": {
+                    "name": "Syria",
+                    "note": "Natural Earth 1:10m (5.1.1, German view) Syria and the "
+                    "Golan Heights (UN Security Council resolution 497)",
+                },
+                "geometry": rounded(syria),
+            },
+            {
+                "type": "Feature",
+                "properties": {
+                    "name": "neighbours",
+                    "note": "Lebanon, Turkey, Israel, Jordan, Iraq, Cyprus and "
+                    "Palestine within 0.2 degrees of Syria's bounding box",
+                },
+                "geometry": rounded(others),
+            },
         ],
     }
     OUT.write_text(json.dumps(collection, separators=(",", ":")) + "\n", encoding="utf-8")

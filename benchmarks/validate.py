@@ -37,9 +37,7 @@ WITHIN_POLARS_READ = 4.0
 PEAK_MB = 1500.0
 
 POLARS_READ = (
-    "import sys, polars as pl\n"
-    "for path in sys.argv[1:]:\n"
-    "    pl.read_csv(path, infer_schema=False)\n"
+    "import sys, polars as pl\nfor path in sys.argv[1:]:\n    pl.read_csv(path, infer_schema=False)\n"
 )
 
 
@@ -78,8 +76,12 @@ MEASURE = (
 def measure(command: list[str]) -> tuple[float, float, int, str]:
     """Wall seconds, peak resident MB, exit code and the start of the output of one fresh child."""
     with tempfile.NamedTemporaryFile(suffix=".log") as log:
-        helper = subprocess.run([sys.executable, "-S", "-c", MEASURE, log.name, *command],
-                                capture_output=True, text=True, check=True)
+        helper = subprocess.run(
+            [sys.executable, "-S", "-c", MEASURE, log.name, *command],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         seconds, maxrss_kib, code = json.loads(helper.stdout)
         head = Path(log.name).read_bytes()[:2000].decode("utf-8", errors="replace")
     return seconds, maxrss_kib / 1024, code, head  # ru_maxrss is in KiB on Linux
@@ -95,8 +97,11 @@ def package_for(incidents: int, seed: int, regenerate: bool) -> tuple[Path, dict
         shutil.rmtree(root)
     began = time.perf_counter()
     counts = generate_package(root, incidents, seed)
-    print(f"generated {incidents:,} incidents in {time.perf_counter() - began:.1f} s: "
-          + ", ".join(f"{k} {v:,}" for k, v in counts.items()), flush=True)
+    print(
+        f"generated {incidents:,} incidents in {time.perf_counter() - began:.1f} s: "
+        + ", ".join(f"{k} {v:,}" for k, v in counts.items()),
+        flush=True,
+    )
     marker.write_text(json.dumps(counts))
     return root, counts
 
@@ -111,30 +116,41 @@ def run_scale(incidents: int, seed: int, with_frictionless: bool, regenerate: bo
         "polars read": [sys.executable, "-c", POLARS_READ, *csvs],
     }
     if with_frictionless:
-        commands["frictionless validate"] = [_script("frictionless"), "validate", str(root / "datapackage.json")]
+        commands["frictionless validate"] = [
+            _script("frictionless"),
+            "validate",
+            str(root / "datapackage.json"),
+        ]
     timings = []
     for tool, command in commands.items():
         print(f"  {incidents:>9,} incidents: {tool} ...", end=" ", flush=True)
         seconds, peak, code, head = measure(command)
         print(f"{seconds:.2f} s, {peak:.0f} MB, exit {code}", flush=True)
         if code != 0:
-            print(f"    {tool} did not pass the valid package (exit {code}); its output begins:\n"
-                  + "\n".join("    " + line for line in head.splitlines()[:15]))
+            print(
+                f"    {tool} did not pass the valid package (exit {code}); its output begins:\n"
+                + "\n".join("    " + line for line in head.splitlines()[:15])
+            )
         timings.append(Timing(incidents, rows, tool, seconds, peak, code))
     return timings
 
 
 def table(timings: list[Timing]) -> list[str]:
     """The results as a Markdown table, with each tool's ratios at its scale."""
-    lines = ["| incidents | rows | tool | wall s | peak MB | frictionless ÷ tool | tool ÷ polars read |",
-             "| ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| incidents | rows | tool | wall s | peak MB | frictionless ÷ tool | tool ÷ polars read |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
     for t in timings:
         same = {x.tool: x for x in timings if x.incidents == t.incidents}
         fr = same.get("frictionless validate")
         pr = same.get("polars read")
         vs_fr = f"{fr.seconds / t.seconds:.1f}×" if fr else "–"
         vs_pr = f"{t.seconds / pr.seconds:.2f}×" if pr else "–"
-        lines.append(f"| {t.incidents:,} | {t.rows:,} | {t.tool} | {t.seconds:.2f} | {t.peak_mb:.0f} | {vs_fr} | {vs_pr} |")
+        lines.append(
+            f"| {t.incidents:,} | {t.rows:,} | {t.tool} | {t.seconds:.2f} | {t.peak_mb:.0f} | "
+            f"{vs_fr} | {vs_pr} |"
+        )
     return lines
 
 
@@ -151,25 +167,45 @@ def verdicts(timings: list[Timing]) -> list[str]:
     out.append(f"targets at {top.incidents:,} incidents (set for 1,000,000):")
     if "frictionless validate" in same:
         speedup = same["frictionless validate"].seconds / top.seconds
-        out.append(f"  {'met' if speedup >= FASTER_THAN_FRICTIONLESS else 'NOT met'}: "
-                   f"{speedup:.1f}× faster than frictionless (target ≥ {FASTER_THAN_FRICTIONLESS:g}×)")
+        out.append(
+            f"  {'met' if speedup >= FASTER_THAN_FRICTIONLESS else 'NOT met'}: "
+            f"{speedup:.1f}× faster than frictionless (target ≥ {FASTER_THAN_FRICTIONLESS:g}×)"
+        )
     ratio = top.seconds / same["polars read"].seconds
-    out.append(f"  {'met' if ratio <= WITHIN_POLARS_READ else 'NOT met'}: "
-               f"{ratio:.2f}× the polars read (target ≤ {WITHIN_POLARS_READ:g}×)")
-    out.append(f"  {'met' if top.peak_mb < PEAK_MB else 'NOT met'}: peak {top.peak_mb:.0f} MB (target < {PEAK_MB:g} MB)")
+    out.append(
+        f"  {'met' if ratio <= WITHIN_POLARS_READ else 'NOT met'}: "
+        f"{ratio:.2f}× the polars read (target ≤ {WITHIN_POLARS_READ:g}×)"
+    )
+    out.append(
+        f"  {'met' if top.peak_mb < PEAK_MB else 'NOT met'}: peak {top.peak_mb:.0f} MB (target < "
+        f"{PEAK_MB:g} MB)"
+    )
     if any(t.exit_code != 0 for t in timings):
         out.append("  WARNING: some command did not exit 0 on a valid package (see above)")
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n")[-1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--incidents", type=int, nargs="+", default=[10_000, 100_000],
-                        help="scales to measure (figures ≈ 3× incidents, statements = incidents)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n")[-1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--incidents",
+        type=int,
+        nargs="+",
+        default=[10_000, 100_000],
+        help="scales to measure (figures ≈ 3× incidents, statements = incidents)",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--skip-frictionless-above", type=int, default=None, metavar="N",
-                        help="do not run frictionless above N incidents (default: run it at every scale)")
+    parser.add_argument(
+        "--skip-frictionless-above",
+        type=int,
+        default=None,
+        metavar="N",
+        help="do not run frictionless above N incidents (default: run it at every scale)",
+    )
     parser.add_argument("--regenerate", action="store_true", help="write the packages again even if present")
     args = parser.parse_args(argv)
 
@@ -188,8 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-                    "polars": polars.__version__, "frictionless": frictionless.__version__},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "polars": polars.__version__,
+            "frictionless": frictionless.__version__,
+        },
         "seed": args.seed,
         "timings": [asdict(t) for t in timings],
         "summary": report,

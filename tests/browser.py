@@ -38,8 +38,9 @@ def find_chromium(environ=None, fallback: str = FALLBACK) -> str | None:
     chosen = environ.get(ENV_VAR, "")
     if chosen:
         if not _executable(chosen):
-            raise BadVariable(f"{ENV_VAR}={chosen} is not an executable file; "
-                              f"point it at a Chromium or unset it")
+            raise BadVariable(
+                f"{ENV_VAR}={chosen} is not an executable file; point it at a Chromium or unset it"
+            )
         return os.path.abspath(chosen)
     for name in NAMES:
         found = shutil.which(name, path=environ.get("PATH", os.defpath))
@@ -55,9 +56,11 @@ def missing_message(environ=None, fallback: str = FALLBACK) -> str | None:
             return None
     except BadVariable as exc:
         return f"the browser tests need {NEEDED} ({exc})"
-    return (f"the browser tests need {NEEDED} (looked for ${ENV_VAR}, then "
-            f"{', '.join(NAMES)} on PATH, then {fallback}; "
-            f"as root `make browser` installs Debian's chromium)")
+    return (
+        f"the browser tests need {NEEDED} (looked for ${ENV_VAR}, then "
+        f"{', '.join(NAMES)} on PATH, then {fallback}; "
+        f"as root `make browser` installs Debian's chromium)"
+    )
 
 
 def require_chromium() -> str:

@@ -14,7 +14,12 @@ DB = "syria_incidents"
 
 
 def datasette_client(db: Path, descriptor: dict) -> DatasetteClient:
-    ds = Datasette([], immutables=[str(db)], metadata=build_metadata(descriptor, db.stem),
-                   settings=typed_settings(), plugins_dir=str(plugins_dir()),
-                   template_dir=str(templates_dir()))
+    ds = Datasette(
+        [],
+        immutables=[str(db)],
+        metadata=build_metadata(descriptor, db.stem),
+        settings=typed_settings(),
+        plugins_dir=str(plugins_dir()),
+        template_dir=str(templates_dir()),
+    )
     return DatasetteClient(ds)

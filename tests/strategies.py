@@ -21,16 +21,23 @@ import json
 from pathlib import Path
 
 from hypothesis import strategies as st
+from validate_helpers import FIXTURE_ROOT
 
 import syria_incidents
 from syria_incidents.stamp import file_integrity
-from validate_helpers import FIXTURE_ROOT
 
 DESCRIPTOR = syria_incidents.descriptor(FIXTURE_ROOT)
 RESOURCES = {res["name"]: res for res in DESCRIPTOR["resources"]}
 FIELDS = {name: [f["name"] for f in res["schema"]["fields"]] for name, res in RESOURCES.items()}
 PATHS = {name: res["path"] for name, res in RESOURCES.items()}
-ID_PREFIX = {"sources": "S", "actors": "A", "places": "P", "incidents": "I", "casualties": "F", "statements": "ST"}
+ID_PREFIX = {
+    "sources": "S",
+    "actors": "A",
+    "places": "P",
+    "incidents": "I",
+    "casualties": "F",
+    "statements": "ST",
+}
 
 EPOCH = dt.date(2024, 12, 8)
 # Well inside Syria's border (clear of Lebanon, Turkey, Iraq and Jordan), in hundredths of a degree.
@@ -110,27 +117,36 @@ def packages(draw, max_incidents: int = 5) -> dict:
     actors = []
     for i in range(n_actors):
         parent = draw(optional(st.integers(0, i - 1))) if i else None
-        actors.append({
-            "actor_id": make_id("actors", i), "name": draw(texts),
-            "actor_type": draw(st.sampled_from(enum("actors", "actor_type"))),
-            "parent_actor_id": None if parent is None else make_id("actors", parent),
-            "description": draw(optional(texts)),
-        })
+        actors.append(
+            {
+                "actor_id": make_id("actors", i),
+                "name": draw(texts),
+                "actor_type": draw(st.sampled_from(enum("actors", "actor_type"))),
+                "parent_actor_id": None if parent is None else make_id("actors", parent),
+                "description": draw(optional(texts)),
+            }
+        )
 
     n_places = draw(st.integers(1, 4))
     places = []
     for i in range(n_places):
         parent = draw(optional(st.integers(0, i - 1))) if i else None
         located = draw(st.booleans())
-        places.append({
-            "place_id": make_id("places", i), "name": draw(texts), "name_ar": draw(optional(texts)),
-            "place_type": draw(st.sampled_from(enum("places", "place_type"))),
-            "parent_place_id": None if parent is None else make_id("places", parent),
-            "latitude": f"{draw(st.integers(*INTERIOR_LAT)) / 100:.2f}" if located else None,
-            "longitude": f"{draw(st.integers(*INTERIOR_LON)) / 100:.2f}" if located else None,
-            "coordinate_precision": draw(st.sampled_from(enum("places", "coordinate_precision"))) if located else None,
-            "notes": draw(optional(texts)),
-        })
+        places.append(
+            {
+                "place_id": make_id("places", i),
+                "name": draw(texts),
+                "name_ar": draw(optional(texts)),
+                "place_type": draw(st.sampled_from(enum("places", "place_type"))),
+                "parent_place_id": None if parent is None else make_id("places", parent),
+                "latitude": f"{draw(st.integers(*INTERIOR_LAT)) / 100:.2f}" if located else None,
+                "longitude": f"{draw(st.integers(*INTERIOR_LON)) / 100:.2f}" if located else None,
+                "coordinate_precision": draw(st.sampled_from(enum("places", "coordinate_precision")))
+                if located
+                else None,
+                "notes": draw(optional(texts)),
+            }
+        )
 
     # Incidents: parents come first; a child's dates lie within its parent's.
     n_incidents = draw(st.integers(1, max_incidents))
@@ -146,25 +162,28 @@ def packages(draw, max_incidents: int = 5) -> dict:
         parent_of.append(parent)
         start.append(s)
         end.append(e)
-        incidents.append({
-            "incident_id": make_id("incidents", i),
-            "parent_incident_id": None if parent is None else make_id("incidents", parent),
-            "title": draw(texts),
-            "event_type": draw(st.sampled_from(enum("incidents", "event_type"))),
-            "sub_event_type": draw(st.sampled_from(enum("incidents", "sub_event_type"))),
-            "start_date": iso(s), "end_date": iso(e),
-            "date_precision": draw(optional(st.sampled_from(enum("incidents", "date_precision")))),
-            "place_id": make_id("places", draw(st.integers(0, n_places - 1))),
-            "place_precision": draw(st.sampled_from(enum("incidents", "place_precision"))),
-            "initiator_actor_id": _maybe_actor(draw, n_actors),
-            "target_actor_id": _maybe_actor(draw, n_actors),
-            "reported_by_actor_id": _maybe_actor(draw, n_actors),
-            "description": draw(texts),
-            "verification": draw(st.sampled_from(enum("incidents", "verification"))),
-            "source_id": None,  # filled once sources are known
-            "_source": draw(st.integers(0, 2)),
-            "notes": draw(optional(texts)),
-        })
+        incidents.append(
+            {
+                "incident_id": make_id("incidents", i),
+                "parent_incident_id": None if parent is None else make_id("incidents", parent),
+                "title": draw(texts),
+                "event_type": draw(st.sampled_from(enum("incidents", "event_type"))),
+                "sub_event_type": draw(st.sampled_from(enum("incidents", "sub_event_type"))),
+                "start_date": iso(s),
+                "end_date": iso(e),
+                "date_precision": draw(optional(st.sampled_from(enum("incidents", "date_precision")))),
+                "place_id": make_id("places", draw(st.integers(0, n_places - 1))),
+                "place_precision": draw(st.sampled_from(enum("incidents", "place_precision"))),
+                "initiator_actor_id": _maybe_actor(draw, n_actors),
+                "target_actor_id": _maybe_actor(draw, n_actors),
+                "reported_by_actor_id": _maybe_actor(draw, n_actors),
+                "description": draw(texts),
+                "verification": draw(st.sampled_from(enum("incidents", "verification"))),
+                "source_id": None,  # filled once sources are known
+                "_source": draw(st.integers(0, 2)),
+                "notes": draw(optional(texts)),
+            }
+        )
 
     def descendants(i: int) -> list[int]:
         """An incident and every incident below it."""
@@ -176,8 +195,16 @@ def packages(draw, max_incidents: int = 5) -> dict:
 
     figures: list[dict] = []
     for _ in range(draw(st.integers(0, 3))):
-        _figure_tree(draw, figures, n_actors, start, descendants,
-                     incident=draw(st.integers(0, n_incidents - 1)), parent=None, depth=0)
+        _figure_tree(
+            draw,
+            figures,
+            n_actors,
+            start,
+            descendants,
+            incident=draw(st.integers(0, n_incidents - 1)),
+            parent=None,
+            depth=0,
+        )
     _revisions(draw, figures)
 
     statements = []
@@ -186,20 +213,34 @@ def packages(draw, max_incidents: int = 5) -> dict:
         summary = draw(texts) if quote is None else draw(optional(texts))
         incident = draw(optional(st.integers(0, n_incidents - 1)))
         made = draw(optional(st.integers(0, 420)))
-        statements.append({
-            "statement_id": make_id("statements", i), "speaker_actor_id": _actor(draw, n_actors),
-            "speaker_role": draw(optional(texts)), "made_on": None if made is None else iso(made),
-            "date_precision": draw(optional(st.sampled_from(enum("statements", "date_precision")))),
-            "channel": draw(st.sampled_from(enum("statements", "channel"))),
-            "statement_type": draw(st.sampled_from(enum("statements", "statement_type"))),
-            "quote": quote, "summary": summary, "language": draw(languages),
-            "incident_id": None if incident is None else make_id("incidents", incident),
-            "source_id": None, "_source": draw(st.integers(0, 2)), "notes": draw(optional(texts)),
-        })
+        statements.append(
+            {
+                "statement_id": make_id("statements", i),
+                "speaker_actor_id": _actor(draw, n_actors),
+                "speaker_role": draw(optional(texts)),
+                "made_on": None if made is None else iso(made),
+                "date_precision": draw(optional(st.sampled_from(enum("statements", "date_precision")))),
+                "channel": draw(st.sampled_from(enum("statements", "channel"))),
+                "statement_type": draw(st.sampled_from(enum("statements", "statement_type"))),
+                "quote": quote,
+                "summary": summary,
+                "language": draw(languages),
+                "incident_id": None if incident is None else make_id("incidents", incident),
+                "source_id": None,
+                "_source": draw(st.integers(0, 2)),
+                "notes": draw(optional(texts)),
+            }
+        )
 
     sources = _sources(draw, incidents, figures, statements)
-    package = {"sources": sources, "actors": actors, "places": places, "incidents": incidents,
-               "casualties": figures, "statements": statements}
+    package = {
+        "sources": sources,
+        "actors": actors,
+        "places": places,
+        "incidents": incidents,
+        "casualties": figures,
+        "statements": statements,
+    }
     return {name: [{f: row.get(f) for f in FIELDS[name]} for row in rows] for name, rows in package.items()}
 
 
@@ -230,35 +271,47 @@ def _figure_tree(draw, figures, n_actors, start, descendants, incident, parent, 
 
     reported = start[incident] + draw(st.integers(0, 15))
     period = draw(optional(st.tuples(st.integers(0, 30), st.integers(0, 10))))
-    figures.append({
-        "figure_id": make_id("casualties", index),
-        "incident_id": make_id("incidents", incident),
-        "parent_figure_id": None if parent is None else parent_row["figure_id"],
-        "outcome": parent_row["outcome"] if parent_row else draw(st.sampled_from(enum("casualties", "outcome"))),
-        "victim_group": narrower("victim_group"), "sex": narrower("sex"), "age_group": narrower("age_group"),
-        "manner": draw(st.sampled_from(enum("casualties", "manner"))),
-        "perpetrator_actor_id": _maybe_actor(draw, n_actors),
-        **bounds(best, qualifier, **spread(draw)),
-        "reported_by_actor_id": _actor(draw, n_actors),
-        "reported_on": iso(reported),
-        "period_start": None if period is None else iso(reported - period[0] - period[1]),
-        "period_end": None if period is None else iso(reported - period[1]),
-        "source_id": None, "_source": draw(st.integers(0, 2)),
-        "source_quote": draw(texts), "supersedes_figure_id": None, "notes": draw(optional(texts)),
-        "_incident": incident, "_day": reported,
-    })
+    figures.append(
+        {
+            "figure_id": make_id("casualties", index),
+            "incident_id": make_id("incidents", incident),
+            "parent_figure_id": None if parent is None else parent_row["figure_id"],
+            "outcome": parent_row["outcome"]
+            if parent_row
+            else draw(st.sampled_from(enum("casualties", "outcome"))),
+            "victim_group": narrower("victim_group"),
+            "sex": narrower("sex"),
+            "age_group": narrower("age_group"),
+            "manner": draw(st.sampled_from(enum("casualties", "manner"))),
+            "perpetrator_actor_id": _maybe_actor(draw, n_actors),
+            **bounds(best, qualifier, **spread(draw)),
+            "reported_by_actor_id": _actor(draw, n_actors),
+            "reported_on": iso(reported),
+            "period_start": None if period is None else iso(reported - period[0] - period[1]),
+            "period_end": None if period is None else iso(reported - period[1]),
+            "source_id": None,
+            "_source": draw(st.integers(0, 2)),
+            "source_quote": draw(texts),
+            "supersedes_figure_id": None,
+            "notes": draw(optional(texts)),
+            "_incident": incident,
+            "_day": reported,
+        }
+    )
     if depth >= 2:
         return
     remaining = best
     for _ in range(draw(st.integers(0, 2))):
         child_incident = draw(st.sampled_from(descendants(incident)))
         before = len(figures)
-        _figure_tree(draw, figures, n_actors, start, descendants, child_incident, index, depth + 1, remaining)
+        _figure_tree(
+            draw, figures, n_actors, start, descendants, child_incident, index, depth + 1, remaining
+        )
         remaining -= int(figures[before]["count_best"])
 
 
 def _revisions(draw, figures: list[dict]) -> None:
-    """Some top-level figures are revised: a later figure, same reporter and incident, may itself be revised."""
+    """Some top-level figures are revised (same reporter and incident); a revision may be revised."""
     for index in range(len(figures)):
         old = figures[index]
         if old["parent_figure_id"] is not None or not draw(st.booleans()):
@@ -266,10 +319,14 @@ def _revisions(draw, figures: list[dict]) -> None:
         chain = old
         for _ in range(draw(st.integers(1, 2))):
             new = dict(chain)
-            new.update(figure_id=make_id("casualties", len(figures)), supersedes_figure_id=chain["figure_id"],
-                       _day=chain["_day"] + draw(st.integers(1, 20)), source_quote=draw(texts),
-                       _source=draw(st.integers(0, 2)), **bounds(draw(st.integers(0, 1000)),
-                                                                  draw(st.sampled_from(QUALIFIERS)), **spread(draw)))
+            new.update(
+                figure_id=make_id("casualties", len(figures)),
+                supersedes_figure_id=chain["figure_id"],
+                _day=chain["_day"] + draw(st.integers(1, 20)),
+                source_quote=draw(texts),
+                _source=draw(st.integers(0, 2)),
+                **bounds(draw(st.integers(0, 1000)), draw(st.sampled_from(QUALIFIERS)), **spread(draw)),
+            )
             new["reported_on"] = iso(new["_day"])
             figures.append(new)
             chain = new
@@ -294,16 +351,22 @@ def _sources(draw, incidents, figures, statements) -> list[dict]:
     for old in cited:
         published = last[old] + draw(st.integers(0, 5))
         accessed = draw(optional(st.integers(0, 30)))
-        sources.append({
-            "source_id": make_id("sources", number[old]),
-            "source_type": draw(st.sampled_from(enum("sources", "source_type"))),
-            "publisher": draw(texts), "title": draw(texts),
-            "url": f"https://example.org/report/{number[old] + 1}",
-            "published_on": iso(published), "language": draw(languages),
-            "accessed_on": None if accessed is None else iso(published + accessed),
-            "archive_url": draw(optional(st.just(f"https://web.archive.org/web/2025/{number[old] + 1}"))),
-            "notes": draw(optional(texts)),
-        })
+        sources.append(
+            {
+                "source_id": make_id("sources", number[old]),
+                "source_type": draw(st.sampled_from(enum("sources", "source_type"))),
+                "publisher": draw(texts),
+                "title": draw(texts),
+                "url": f"https://example.org/report/{number[old] + 1}",
+                "published_on": iso(published),
+                "language": draw(languages),
+                "accessed_on": None if accessed is None else iso(published + accessed),
+                "archive_url": draw(
+                    optional(st.just(f"https://web.archive.org/web/2025/{number[old] + 1}"))
+                ),
+                "notes": draw(optional(texts)),
+            }
+        )
     return sources
 
 

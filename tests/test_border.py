@@ -1,4 +1,6 @@
-"""Syria's border for coordinates-inside-syria: the Golan Heights are Syria; the towns across each land border are not."""
+"""Syria's border for coordinates-inside-syria: the Golan Heights are Syria; the towns across each land
+border are not.
+"""
 
 from __future__ import annotations
 
@@ -48,7 +50,9 @@ def test_across_a_land_border(town):
 
 def test_the_border_file_is_small_and_names_its_source():
     assert BORDER_FILE.stat().st_size < 64_000
-    names = [f["properties"]["name"] for f in json.loads(BORDER_FILE.read_text(encoding="utf-8"))["features"]]
+    names = [
+        f["properties"]["name"] for f in json.loads(BORDER_FILE.read_text(encoding="utf-8"))["features"]
+    ]
     assert names == ["Syria", "neighbours"]
 
 
@@ -58,10 +62,13 @@ def test_a_place_in_the_golan_heights_passes_validation(tmp_path):
     assert not [f for f in validate(root).errors if f.row == line and f.path == "data/places.csv"]
 
 
-@pytest.mark.parametrize("lat, lon, rule", [
-    (32.55, 35.85, "coordinates-inside-syria"),  # Irbid, Jordan: inside Syria's bounding box
-    (33.21, 35.57, "range"),  # Kiryat Shmona, Israel: west of the box (longitude 35.7 at least)
-])
+@pytest.mark.parametrize(
+    "lat, lon, rule",
+    [
+        (32.55, 35.85, "coordinates-inside-syria"),  # Irbid, Jordan: inside Syria's bounding box
+        (33.21, 35.57, "range"),  # Kiryat Shmona, Israel: west of the box (longitude 35.7 at least)
+    ],
+)
 def test_a_place_across_the_border_is_reported(tmp_path, lat, lon, rule):
     root = copy_package(tmp_path)
     line = edit(root, "places", "P-0007", latitude=lat, longitude=lon)

@@ -39,8 +39,16 @@ from syria_incidents.site.views import VIEWS
 
 pytestmark = pytest.mark.slow
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DB = "syria_incidents"
 INJECTED_INCIDENT = "I-0004"  # at Jableh, which has coordinates: on both maps
 INJECTED_TITLE = "Attack in Jableh <script>window.__injected = 'script'</script>"
@@ -70,11 +78,19 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 90) -> 
 def _serving(root: Path, tmp: Path):
     """``syria-incidents serve`` on ``root`` (database in ``tmp``) at a free port; its URL."""
     port = _free_port()
-    command = [str(Path(sys.executable).parent / "syria-incidents"), "serve", str(root),
-               "--out", str(tmp / f"{DB}.db"), "--port", str(port)]
+    command = [
+        str(Path(sys.executable).parent / "syria-incidents"),
+        "serve",
+        str(root),
+        "--out",
+        str(tmp / f"{DB}.db"),
+        "--port",
+        str(port),
+    ]
     log = open(tmp / "serve.log", "w")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)  # its own group: killable with Datasette
+    process = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )  # its own group: killable with Datasette
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url + "/-/versions.json", process)
@@ -129,8 +145,10 @@ def browser():
 
 # A 1x1 transparent PNG: what map tiles get instead of the internet, so that a page
 # without network access logs no failed request.
-BLANK_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                          "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+BLANK_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 class Watch:
@@ -141,8 +159,10 @@ class Watch:
         self.console: list[str] = []
         self.outside: list[tuple[str, str]] = []
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.on("console", lambda msg: self.console.append(f"{msg.text} ({page.url})")
-                if msg.type == "error" else None)
+        page.on(
+            "console",
+            lambda msg: self.console.append(f"{msg.text} ({page.url})") if msg.type == "error" else None,
+        )
         page.route("**/*", self._route)
 
     def _route(self, route):
@@ -195,8 +215,9 @@ def test_reader_follows_an_incident_to_its_figures(page, artifacts):
     # Labels: the incident and the reporter show by name, linked to their rows.
     label = page.locator(f'td.col-incident_id a[href="/{DB}/incidents/I-0002"]').first
     expect(label).to_contain_text("Two-day battle")
-    expect(page.locator(f'td.col-reported_by_actor_id a[href="/{DB}/actors/A-0001"]').first
-           ).to_contain_text("SNHR")
+    expect(page.locator(f'td.col-reported_by_actor_id a[href="/{DB}/actors/A-0001"]').first).to_contain_text(
+        "SNHR"
+    )
     page.screenshot(path=artifacts / "04-figures-of-incident.png", full_page=True)
     # A figure's page reads as the claim, and leads on to the total it is part of.
     page.goto(f"/{DB}/casualties/F-0002")
@@ -236,10 +257,10 @@ def test_dashboard_draws_charts_and_map(page, artifacts):
     page.goto("/-/dashboards/overview?outcome=killed")
     for chart in ("latest-claims", "incidents-over-time"):
         expect(page.locator(f"#chart-{chart} svg, #chart-{chart} canvas").first).to_be_visible(
-            timeout=20_000)
+            timeout=20_000
+        )
     expect(page.locator("#chart-incidents-count p")).to_have_text("19")
-    expect(page.locator("#chart-incidents-map .leaflet-marker-icon").first).to_be_visible(
-        timeout=20_000)
+    expect(page.locator("#chart-incidents-map .leaflet-marker-icon").first).to_be_visible(timeout=20_000)
     # Open every popup: the injected title must show as text, not run.
     for marker in page.locator("#chart-incidents-map .leaflet-marker-icon").all():
         marker.click(force=True)
@@ -260,6 +281,7 @@ def test_html_in_data_is_shown_as_text_and_never_runs(page, artifacts):
 
 
 # Finding the browser: the same search for `make browser` and for these tests.
+
 
 def _fake_browsers(folder: Path, *names: str) -> Path:
     folder.mkdir(exist_ok=True)
@@ -318,13 +340,13 @@ def test_make_browser_uses_the_same_finder(repo_root):
 def test_make_browser_finds_a_browser_under_another_name_and_goes_on_without_one(repo_root, tmp_path):
     own = _fake_browsers(tmp_path / "own", "chrome-for-testing") / "chrome-for-testing"
     env = {**os.environ, ENV_VAR: str(own)}
-    found = subprocess.run(["make", "-s", "browser"], cwd=repo_root, env=env,
-                           capture_output=True, text=True, check=True)
+    found = subprocess.run(
+        ["make", "-s", "browser"], cwd=repo_root, env=env, capture_output=True, text=True, check=True
+    )
     assert found.stdout.strip() == f"browser tests: using {own}"
     # A wrong variable: make says what to do and goes on (no apt-get, even as root).
     env[ENV_VAR] = str(tmp_path / "typo")
-    wrong = subprocess.run(["make", "-s", "browser"], cwd=repo_root, env=env,
-                           capture_output=True, text=True)
+    wrong = subprocess.run(["make", "-s", "browser"], cwd=repo_root, env=env, capture_output=True, text=True)
     assert wrong.returncode == 0, wrong.stderr
     assert NEEDED in wrong.stderr and "not an executable file" in wrong.stderr
     assert "apt-get" not in wrong.stdout + wrong.stderr
@@ -347,8 +369,11 @@ def laptop(browser, release_server):
 @pytest.fixture(scope="module")
 def release(repo_root) -> dict:
     descriptor = read_descriptor(repo_root)
-    return {"descriptor": descriptor, "record_columns": pages.record_columns(descriptor),
-            "rows": {table: read_rows(repo_root, table) for table in TABLE_ORDER}}
+    return {
+        "descriptor": descriptor,
+        "record_columns": pages.record_columns(descriptor),
+        "rows": {table: read_rows(repo_root, table) for table in TABLE_ORDER},
+    }
 
 
 def test_the_first_screen_of_every_table_and_view_shows_rows(laptop, artifacts):
@@ -372,14 +397,17 @@ def test_the_first_screen_of_every_table_and_view_shows_rows(laptop, artifacts):
 
 def _cells_naming_records(page, record_columns: dict) -> list[dict]:
     """Every non-empty result cell of a column that names a record: its column, text, links."""
-    return page.evaluate("""(columns) => Array.from(document.querySelectorAll(
+    return page.evaluate(
+        """(columns) => Array.from(document.querySelectorAll(
         'table.rows-and-columns td')).flatMap(td => {
             const column = Array.from(td.classList).find(c => c.startsWith('col-'));
             const name = column && column.slice(4);
             if (!(name in columns) || !td.innerText.trim()) return [];
             return [{column: name, text: td.innerText.trim(),
                      links: Array.from(td.querySelectorAll('a')).map(a => a.getAttribute('href'))}];
-        })""", record_columns)
+        })""",
+        record_columns,
+    )
 
 
 def test_every_id_in_views_and_query_results_is_a_link_with_its_label(laptop, release, artifacts):
@@ -432,8 +460,9 @@ def test_record_pages_read_as_records(laptop, release, artifacts):
     expect(laptop.locator("blockquote.source-words")).to_have_text(figure["source_quote"])
     expect(laptop.locator("blockquote.source-words")).to_be_in_viewport()
     expect(laptop.locator(f'p.cited a[href="/{DB}/sources/{figure["source_id"]}"]')).to_be_in_viewport()
-    expect(laptop.locator(f'ul.records a[href="/{DB}/casualties/{figure["supersedes_figure_id"]}"]')
-           ).to_have_count(1)
+    expect(
+        laptop.locator(f'ul.records a[href="/{DB}/casualties/{figure["supersedes_figure_id"]}"]')
+    ).to_have_count(1)
     assert_clean(laptop)
 
 
@@ -469,7 +498,11 @@ def test_the_map_and_every_chart_render_with_data(laptop, release, artifacts):
             expect(laptop.locator(f"#chart-{name} p")).not_to_have_text("")
         elif chart["library"] == "map":
             expect(laptop.locator(f"#chart-{name} .leaflet-marker-icon").first).to_be_visible(timeout=20_000)
-    table_of = {"incidents-count": "incidents", "figures-count": "casualties", "statements-count": "statements"}
+    table_of = {
+        "incidents-count": "incidents",
+        "figures-count": "casualties",
+        "statements-count": "statements",
+    }
     for name, table in table_of.items():
         expect(laptop.locator(f"#chart-{name} p")).to_have_text(f"{len(release['rows'][table]):,}")
     laptop.screenshot(path=artifacts / "dashboard.png", full_page=True)

@@ -64,8 +64,10 @@ def test_every_cell_round_trips_csv_to_sqlite_to_csv(built, fixture_root, descri
 
 def test_cells_are_stored_with_their_declared_types(built):
     conn = sqlite3.connect(built)
-    row = conn.execute("SELECT typeof(count_best), typeof(reported_on), typeof(count_high), "
-                       "typeof(parent_figure_id) FROM casualties WHERE figure_id = 'F-0001'").fetchone()
+    row = conn.execute(
+        "SELECT typeof(count_best), typeof(reported_on), typeof(count_high), "
+        "typeof(parent_figure_id) FROM casualties WHERE figure_id = 'F-0001'"
+    ).fetchone()
     assert row == ("integer", "text", "null", "null")
     lat, lon = conn.execute("SELECT latitude, longitude FROM places WHERE place_id = 'P-0007'").fetchone()
     assert (lat, lon) == (35.36, 35.93) and isinstance(lat, float)
@@ -80,14 +82,15 @@ def test_columns_types_keys_and_not_null_follow_the_descriptor(built, descriptor
         # The descriptor's columns, in reading order (the reader's leading columns first).
         assert list(info) == reading_order(res["name"], [f["name"] for f in fields])
         leading = [c for c in LEADING_COLUMNS[res["name"]] if c in info]
-        assert list(info)[:len(leading)] == leading
+        assert list(info)[: len(leading)] == leading
         for f in fields:
             _, name, declared, notnull, _, pk = info[f["name"]]
             assert declared == sql_types.get(f["type"], "TEXT"), (res["name"], name)
             assert bool(notnull) == bool(f.get("constraints", {}).get("required")), (res["name"], name)
             assert bool(pk) == (name in res["schema"]["primaryKey"]), (res["name"], name)
-        declared_fks = {(row[3], row[2], row[4])
-                        for row in conn.execute(f'PRAGMA foreign_key_list("{res["name"]}")')}
+        declared_fks = {
+            (row[3], row[2], row[4]) for row in conn.execute(f'PRAGMA foreign_key_list("{res["name"]}")')
+        }
         expected = {(col, table, target) for col, (table, target) in foreign_keys(res).items()}
         assert declared_fks == expected, res["name"]
 
@@ -95,17 +98,20 @@ def test_columns_types_keys_and_not_null_follow_the_descriptor(built, descriptor
 def test_foreign_key_and_facet_columns_are_indexed(built, descriptor):
     conn = sqlite3.connect(built)
     for res in descriptor["resources"]:
-        indexed = {conn.execute(f'PRAGMA index_info("{idx[1]}")').fetchone()[2]
-                   for idx in conn.execute(f'PRAGMA index_list("{res["name"]}")')}
+        indexed = {
+            conn.execute(f'PRAGMA index_info("{idx[1]}")').fetchone()[2]
+            for idx in conn.execute(f'PRAGMA index_list("{res["name"]}")')
+        }
         wanted = set(foreign_keys(res)) | set(FACETS[res["name"]])
         assert wanted <= indexed, (res["name"], wanted - indexed)
 
 
 def test_full_text_search_covers_titles_descriptions_quotes_summaries(built):
     conn = sqlite3.connect(built)
-    hits = conn.execute("SELECT statement_id FROM statements WHERE rowid IN "
-                        "(SELECT rowid FROM statements_fts WHERE statements_fts MATCH 'late')"
-                        ).fetchall()
+    hits = conn.execute(
+        "SELECT statement_id FROM statements WHERE rowid IN "
+        "(SELECT rowid FROM statements_fts WHERE statements_fts MATCH 'late')"
+    ).fetchall()
     assert ("ST-0002",) in hits
     fts = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE name LIKE '%_fts'")}
     assert fts == {f"{t}_fts" for t in SEARCHABLE}
@@ -115,8 +121,10 @@ def test_views_exist_and_answer(built):
     conn = sqlite3.connect(built)
     for view in VIEWS:
         conn.execute(f'SELECT * FROM "{view.name}" LIMIT 1').fetchall()
-    parts = conn.execute("SELECT count_best, parts, parts_count_best, not_in_parts FROM figure_parts "
-                         "WHERE figure_id = 'F-0001'").fetchone()
+    parts = conn.execute(
+        "SELECT count_best, parts, parts_count_best, not_in_parts FROM figure_parts "
+        "WHERE figure_id = 'F-0001'"
+    ).fetchone()
     assert parts == (240, 2, 115, 125)
     mapped = {r[0] for r in conn.execute("SELECT place_id FROM incidents_map")}
     with_coords = {r[0] for r in conn.execute("SELECT place_id FROM places WHERE latitude IS NOT NULL")}
@@ -195,15 +203,29 @@ def test_the_bundled_data_builds_and_round_trips(tmp_path, repo_root):
 
 # --- round trip of arbitrary cells, through a one-table package built without validation ---
 
+
 def _package(tmp: Path, rows: list[list[str]]) -> Path:
     root = tmp / "p"
     (root / "data").mkdir(parents=True, exist_ok=True)
-    fields = [{"name": "id", "type": "string", "constraints": {"required": True}},
-              {"name": "n", "type": "integer"}, {"name": "x", "type": "number"},
-              {"name": "d", "type": "date"}, {"name": "t", "type": "string"}]
-    descriptor = {"name": "t", "version": "0.0.0", "resources": [
-        {"name": "things", "path": "data/things.csv", "description": "things",
-         "schema": {"fields": fields, "primaryKey": ["id"]}}]}
+    fields = [
+        {"name": "id", "type": "string", "constraints": {"required": True}},
+        {"name": "n", "type": "integer"},
+        {"name": "x", "type": "number"},
+        {"name": "d", "type": "date"},
+        {"name": "t", "type": "string"},
+    ]
+    descriptor = {
+        "name": "t",
+        "version": "0.0.0",
+        "resources": [
+            {
+                "name": "things",
+                "path": "data/things.csv",
+                "description": "things",
+                "schema": {"fields": fields, "primaryKey": ["id"]},
+            }
+        ],
+    }
     (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     with open(root / "data" / "things.csv", "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)  # "\r\n" ends rows, so a "\r" inside a cell gets quoted
@@ -216,16 +238,17 @@ number_texts = st.one_of(
     st.floats(32.3, 42.4).map(repr),
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
     st.decimals(-1000, 1000, places=2).map(str),  # "35.10": trailing zeros
-    st.integers(-10**6, 10**6).map(str),          # "35": a number without a point
+    st.integers(-(10**6), 10**6).map(str),  # "35": a number without a point
     st.sampled_from(["1e3", "0.50", "-0.0", "35.360", ""]),
 )
-integer_texts = st.one_of(st.integers(-2**70, 2**70).map(str), st.sampled_from(["007", "+5", ""]))
+integer_texts = st.one_of(st.integers(-(2**70), 2**70).map(str), st.sampled_from(["007", "+5", ""]))
 text_cells = st.text(st.characters(exclude_categories=["Cs"]), max_size=20)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(integer_texts, number_texts, st.dates().map(str), text_cells),
-                min_size=1, max_size=8))
+@given(
+    st.lists(st.tuples(integer_texts, number_texts, st.dates().map(str), text_cells), min_size=1, max_size=8)
+)
 def test_any_cells_round_trip_exactly(tmp_path, cells):
     rows = [[f"T-{i}", n, x, d, t] for i, (n, x, d, t) in enumerate(cells)]
     root = _package(tmp_path, rows)
@@ -247,8 +270,9 @@ def test_serve_rebuilds_only_when_the_data_changed(tmp_path):
     db = tmp_path / "site" / "syria_incidents.db"
     first = prepare(root, db)
     assert first.rebuilt and first.inspect.is_file() and first.metadata.is_file()
-    assert json.loads(first.inspect.read_text())["syria_incidents"]["tables"]["incidents"]["count"] == \
-        len(read_rows(root, "incidents"))
+    assert json.loads(first.inspect.read_text())["syria_incidents"]["tables"]["incidents"]["count"] == len(
+        read_rows(root, "incidents")
+    )
     assert not prepare(root, db).rebuilt
     rows = read_rows(root, "statements")
     rows[0]["notes"] += " Edited."
@@ -257,7 +281,7 @@ def test_serve_rebuilds_only_when_the_data_changed(tmp_path):
     command = datasette_command(first, "127.0.0.1", 8123)
     assert command[command.index("-i") + 1] == str(db)  # immutable
     assert command[command.index("--host") + 1] == "127.0.0.1"
-    assert ["--setting", "suggest_facets", "off"] == command[command.index("suggest_facets") - 1:][:3]
+    assert ["--setting", "suggest_facets", "off"] == command[command.index("suggest_facets") - 1 :][:3]
 
 
 def test_metadata_command_checks_and_rewrites(tmp_path):
@@ -278,4 +302,5 @@ def test_default_database_path_checkout_and_installed_wheel(tmp_path, monkeypatc
     (wheel_copy / "datapackage.json").write_text(json.dumps({"version": "9.8.7", "resources": []}))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     assert default_database_path(wheel_copy) == (
-        tmp_path / "cache" / "syria-incidents" / "9.8.7" / "syria_incidents.db")
+        tmp_path / "cache" / "syria-incidents" / "9.8.7" / "syria_incidents.db"
+    )

@@ -10,13 +10,13 @@ import sqlite3
 from collections import Counter
 
 import pytest
+from validate_helpers import read_rows
 
 from syria_incidents.package import read_descriptor
 from syria_incidents.site import build_database
 from syria_incidents.site.dashboards import dashboards
 from syria_incidents.site.queries import QUERIES
 from syria_incidents.site.views import VIEWS
-from validate_helpers import read_rows
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +44,13 @@ def test_canned_queries_run_with_parameters_taken_from_the_data(db, figures, rep
     total = next(f["parent_figure_id"] for f in figures if f["parent_figure_id"])
     revised = next((f["figure_id"] for f in figures if f["supersedes_figure_id"]), figures[0]["figure_id"])
     speaker = read_rows(repo_root, "statements")[0]["speaker_actor_id"]
-    params = {"incident_id": busiest, "figure_id": total, "reporter": "", "speaker": speaker,
-              "statement_type": ""}
+    params = {
+        "incident_id": busiest,
+        "figure_id": total,
+        "reporter": "",
+        "speaker": speaker,
+        "statement_type": "",
+    }
     for query in QUERIES:
         if query.name == "figure_revision_chain":
             params["figure_id"] = revised

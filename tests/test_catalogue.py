@@ -7,9 +7,15 @@ import ast
 import re
 from pathlib import Path
 
-from syria_incidents.validators.catalogue import (CONTRIBUTING_END, CONTRIBUTING_START, all_rules,
-                                                  catalogue_markdown, remedies_markdown)
 from validate_helpers import REPO_ROOT
+
+from syria_incidents.validators.catalogue import (
+    CONTRIBUTING_END,
+    CONTRIBUTING_START,
+    all_rules,
+    catalogue_markdown,
+    remedies_markdown,
+)
 
 _RULE_CELL = re.compile(r"^\| `([a-z-]+)`", re.MULTILINE)
 
@@ -27,7 +33,9 @@ def test_docs_rules_md_lists_exactly_the_catalogue():
 def test_contributing_table_is_the_catalogue():
     text = (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     table = text.split(CONTRIBUTING_START, 1)[1].split(CONTRIBUTING_END, 1)[0]
-    assert table.strip() == remedies_markdown(), "CONTRIBUTING.md's rule table is stale: run `syria-incidents fix`"
+    assert table.strip() == remedies_markdown(), (
+        "CONTRIBUTING.md's rule table is stale: run `syria-incidents fix`"
+    )
     assert sorted(_rule_ids(table)) == sorted(all_rules())
     # No other rule table outside the generated one names a rule.
     outside = text.replace(table, "")
@@ -36,7 +44,9 @@ def test_contributing_table_is_the_catalogue():
 
 def test_every_rule_declares_what_a_contributor_needs():
     for r in all_rules().values():
-        assert r.description and r.where and r.remedy, f"{r.id}: docstring needs description, where and To fix"
+        assert r.description and r.where and r.remedy, (
+            f"{r.id}: docstring needs description, where and To fix"
+        )
         assert r.severity in ("error", "warning")
         if r.stage in ("model", "frames"):  # the others apply to every table (or column of a type)
             assert r.reads and all(r.reads.values()), f"{r.id} must declare the tables and columns it reads"
@@ -49,7 +59,9 @@ def test_semantic_rules_read_only_columns_the_descriptor_declares():
     for r in all_rules().values():
         for table, columns in r.reads.items():
             names = {f["name"] for f in resource(descriptor, table)["schema"]["fields"]}
-            assert set(columns) <= names, f"{r.id} reads {sorted(set(columns) - names)} of {table}, not in the descriptor"
+            assert set(columns) <= names, (
+                f"{r.id} reads {sorted(set(columns) - names)} of {table}, not in the descriptor"
+            )
 
 
 def test_the_registry_imports_no_rule_module():
@@ -57,6 +69,8 @@ def test_the_registry_imports_no_rule_module():
 
     tree = ast.parse(Path(registry.__file__).read_text(encoding="utf-8"))
     imported = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
-    imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    imported += [
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    ]
     assert not [m for m in imported if not m or m.startswith(("syria_incidents", "."))], imported
     assert all(node.level == 0 for node in ast.walk(tree) if isinstance(node, ast.ImportFrom))

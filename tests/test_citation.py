@@ -12,12 +12,12 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from validate_helpers import FIXTURE_ROOT, copy_package
 
 import syria_incidents as si
 from syria_incidents.citation import CFF_NAME, REPOSITORY_URL, ZENODO_NAME, cff_text, zenodo_json
 from syria_incidents.cli import main
 from syria_incidents.fix import fix
-from validate_helpers import FIXTURE_ROOT, copy_package
 
 # The Citation File Format's schema, version 1.2.0, as the cffconvert 2.0.0 wheel ships it
 # (citation-file-format.github.io, CC-BY-4.0): cffconvert itself pins jsonschema < 4.
@@ -46,10 +46,12 @@ def test_citation_cff_and_zenodo_json_are_current_with_the_descriptor(repo_root)
     descriptor = descriptor_of(repo_root)
     cff_version = yaml.safe_load((repo_root / CFF_NAME).read_text(encoding="utf-8"))["version"]
     assert cff_version == descriptor["version"]
-    assert (repo_root / CFF_NAME).read_text(encoding="utf-8") == cff_text(descriptor), \
+    assert (repo_root / CFF_NAME).read_text(encoding="utf-8") == cff_text(descriptor), (
         "CITATION.cff is stale: run `syria-incidents fix`"
-    assert (repo_root / ZENODO_NAME).read_text(encoding="utf-8") == zenodo_json(descriptor), \
+    )
+    assert (repo_root / ZENODO_NAME).read_text(encoding="utf-8") == zenodo_json(descriptor), (
         ".zenodo.json is stale: run `syria-incidents fix`"
+    )
 
 
 def test_zenodo_json_has_what_zenodo_requires(repo_root):
@@ -91,8 +93,13 @@ def test_bibtex_carries_the_descriptors_facts():
 def test_a_doi_and_homepage_in_the_descriptor_are_used_everywhere(tmp_path):
     pkg = copy_package(tmp_path)
     d = descriptor_of(pkg)
-    d.update({"id": "https://doi.org/10.5281/zenodo.0000000", "homepage": "https://example.org/data",
-              "title": "Test & 100% {braces}"})
+    d.update(
+        {
+            "id": "https://doi.org/10.5281/zenodo.0000000",
+            "homepage": "https://example.org/data",
+            "title": "Test & 100% {braces}",
+        }
+    )
     (pkg / "datapackage.json").write_text(json.dumps(d), encoding="utf-8")
     assert si.citation(pkg).endswith("https://doi.org/10.5281/zenodo.0000000")
     fields = bibtex_fields(si.citation(pkg, format="bibtex"))

@@ -33,7 +33,7 @@ def test_info_lists_tables_with_row_counts_licence_and_citation(fixture_root):
     assert "CC-BY-4.0" in result.output and si.citation(fixture_root) in result.output
     for name in si.tables(fixture_root):
         assert f"{name} " in result.output
-    line = next(l for l in result.output.splitlines() if l.startswith("casualties"))
+    line = next(text for text in result.output.splitlines() if text.startswith("casualties"))
     assert "7 rows" in line and f"{len(si.load('casualties', fixture_root))} rows" in line
 
 
@@ -42,7 +42,7 @@ def test_info_on_the_bundled_data_counts_its_rows(repo_root):
     assert result.exit_code == 0, result.output
     assert f"version:  {read_descriptor(repo_root)['version']}" in result.output
     for name in si.tables(repo_root):
-        line = next(l for l in result.output.splitlines() if l.startswith(f"{name} "))
+        line = next(text for text in result.output.splitlines() if text.startswith(f"{name} "))
         assert f"{len(si.load(name, repo_root))} rows" in line, line
 
 
@@ -63,6 +63,6 @@ def test_stamp_rewrites_stale_hashes(package_copy):
 
 
 def test_every_command_has_help_ending_with_an_example():
-    for name, command in main.commands.items():
+    for name in main.commands:
         text = CliRunner().invoke(main, [name, "--help"]).output
         assert "Example:" in text, name

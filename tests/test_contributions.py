@@ -12,12 +12,12 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from validate_helpers import append, copy_package, edit, read_rows, write_raw, write_rows
 
 from syria_incidents import load
 from syria_incidents.cli import main
 from syria_incidents.package import UnsafePath
 from syria_incidents.validators import validate
-from validate_helpers import append, copy_package, edit, read_rows, write_raw, write_rows
 
 
 def _cli(*args):
@@ -53,7 +53,9 @@ def test_a_data_file_that_links_outside_the_package_is_refused(tmp_path):
     (root / "data" / "actors.csv").unlink()
     (root / "data" / "actors.csv").symlink_to(outside)
     result = _cli("validate", root)
-    assert result.exit_code == 2 and "link to a file outside" in result.output and "secret" not in result.output
+    assert (
+        result.exit_code == 2 and "link to a file outside" in result.output and "secret" not in result.output
+    )
 
 
 def test_stamp_names_a_missing_file_without_a_traceback(tmp_path):
@@ -70,6 +72,7 @@ def test_a_file_saved_with_semicolons_gets_one_finding_that_says_so(tmp_path):
     with (root / "data" / "sources.csv").open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, delimiter=";", lineterminator="\n").writerows(rows)
     from syria_incidents.stamp import stamp
+
     stamp(root)
     report = validate(root)
     assert report.flatten(["path", "row", "rule"]) == [["data/sources.csv", 1, "header"]]
@@ -92,7 +95,9 @@ def test_a_windows_line_end_anywhere_is_an_error_at_its_line(tmp_path):
     write_raw(root, "actors", b"\n".join(lines))
     report = validate(root)
     assert not report.valid  # git stores LF: the recorded hash would not match in CI
-    assert report.flatten(["path", "row", "rule", "severity"]) == [["data/actors.csv", 10, "line-endings", "error"]]
+    assert report.flatten(["path", "row", "rule", "severity"]) == [
+        ["data/actors.csv", 10, "line-endings", "error"]
+    ]
     assert "CR LF" in report.errors[0].message
 
 
@@ -125,9 +130,20 @@ def test_a_revision_message_names_each_figure(tmp_path):
     root = copy_package(tmp_path)
     rows = read_rows(root, "casualties")
     old = next(r for r in rows if r["figure_id"] == "F-0005")
-    reporter = next(r["reported_by_actor_id"] for r in rows if r["reported_by_actor_id"] != old["reported_by_actor_id"])
-    line = append(root, "casualties", **{**old, "figure_id": "F-0099", "supersedes_figure_id": "F-0005",
-                                         "parent_figure_id": "", "reported_by_actor_id": reporter})
+    reporter = next(
+        r["reported_by_actor_id"] for r in rows if r["reported_by_actor_id"] != old["reported_by_actor_id"]
+    )
+    line = append(
+        root,
+        "casualties",
+        **{
+            **old,
+            "figure_id": "F-0099",
+            "supersedes_figure_id": "F-0005",
+            "parent_figure_id": "",
+            "reported_by_actor_id": reporter,
+        },
+    )
     [finding] = [f for f in validate(root).errors if f.rule == "revision-earlier-same-reporter"]
     assert finding.row == line
     assert f"F-0005 is reported by {old['reported_by_actor_id']} but F-0099 by {reporter}" in finding.message

@@ -25,8 +25,13 @@ import pytest
 pytestmark = pytest.mark.slow
 
 SCRIPTS = Path(sys.executable).parent
-GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "Contributor", "GIT_AUTHOR_EMAIL": "c@example.org",
-           "GIT_COMMITTER_NAME": "Contributor", "GIT_COMMITTER_EMAIL": "c@example.org"}
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Contributor",
+    "GIT_AUTHOR_EMAIL": "c@example.org",
+    "GIT_COMMITTER_NAME": "Contributor",
+    "GIT_COMMITTER_EMAIL": "c@example.org",
+}
 
 
 def steps(repo_root: Path) -> list[str]:
@@ -76,10 +81,24 @@ def contribute(clone: Path) -> tuple[str, str]:
     base = next(f for f in figures if not f["parent_figure_id"] and not f["supersedes_figure_id"])
     cited = next(s for s in sources if s["source_id"] == base["source_id"])
     source_id, figure_id = next_id(sources, "source_id"), next_id(figures, "figure_id")
-    sources.append({**cited, "source_id": source_id, "title": "A contributor's new source",
-                    "url": "https://example.org/contributor/new-source", "notes": ""})
-    figures.append({**base, "figure_id": figure_id, "source_id": source_id, "parent_figure_id": "",
-                    "notes": "  A contribution saved from a spreadsheet. "})
+    sources.append(
+        {
+            **cited,
+            "source_id": source_id,
+            "title": "A contributor's new source",
+            "url": "https://example.org/contributor/new-source",
+            "notes": "",
+        }
+    )
+    figures.append(
+        {
+            **base,
+            "figure_id": figure_id,
+            "source_id": source_id,
+            "parent_figure_id": "",
+            "notes": "  A contribution saved from a spreadsheet. ",
+        }
+    )
     spreadsheet_write(clone / "data" / "sources.csv", s_header, sources)
     spreadsheet_write(clone / "data" / "casualties.csv", f_header, figures)
     return source_id, figure_id
@@ -99,8 +118,9 @@ def bump_minor(clone: Path) -> str:
 def clone(tmp_path, repo_root) -> Path:
     target = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(repo_root), str(target)], check=True, env=GIT_ENV)
-    if subprocess.run(["git", "rev-parse", "-q", "--verify", "origin/main"], cwd=target,
-                      stdout=subprocess.DEVNULL).returncode:
+    if subprocess.run(
+        ["git", "rev-parse", "-q", "--verify", "origin/main"], cwd=target, stdout=subprocess.DEVNULL
+    ).returncode:
         subprocess.run(["git", "update-ref", "refs/remotes/origin/main", "HEAD"], cwd=target, check=True)
     return target
 
@@ -129,7 +149,11 @@ def test_contributing_steps_as_written_make_a_contribution_that_passes(clone, tm
     for line in ("syria-incidents validate --strict", "syria-incidents check-version --base HEAD~1"):
         result = sh(line, fresh)
         assert result.returncode == 0, f"`{line}` in a fresh clone:\n{result.stdout}\n{result.stderr}"
-    tests = ["tests/test_readme.py", "tests/test_data_facts.py", "tests/test_descriptor.py",
-             "tests/test_fix.py::test_the_repository_readme_coverage_is_current"]
+    tests = [
+        "tests/test_readme.py",
+        "tests/test_data_facts.py",
+        "tests/test_descriptor.py",
+        "tests/test_fix.py::test_the_repository_readme_coverage_is_current",
+    ]
     result = sh(f"{shlex.quote(sys.executable)} -m pytest -q -p no:cacheprovider " + " ".join(tests), fresh)
     assert result.returncode == 0, result.stdout[-3000:]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 
+from validate_helpers import FIXTURE_ROOT, copy_package
+
 from syria_incidents.dictionary import DICTIONARY_DOC, dictionary_markdown
 from syria_incidents.fix import fix
-from validate_helpers import FIXTURE_ROOT, copy_package
 
 
 def test_the_repository_data_dictionary_is_current(repo_root):
     descriptor = json.loads((repo_root / "datapackage.json").read_text(encoding="utf-8"))
-    assert (repo_root / DICTIONARY_DOC).read_text(encoding="utf-8") == dictionary_markdown(descriptor), \
+    assert (repo_root / DICTIONARY_DOC).read_text(encoding="utf-8") == dictionary_markdown(descriptor), (
         "docs/data-dictionary.md is stale: run `syria-incidents fix`"
+    )
 
 
 def test_every_table_field_key_and_vocabulary_value_is_in_the_dictionary(repo_root):

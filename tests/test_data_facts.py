@@ -19,21 +19,64 @@ import syria_incidents as si
 PACKAGES = {"bundled": REPO_ROOT, "fixture-0.1.0": FIXTURE_ROOT}
 
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "dozens": None, "a dozen": 12, "two dozen": 24, "cinq": 5, "six femmes": 6, "quatre": 4, "trois": 3,
-    "ثلاث": 3, "ثلاثة": 3, "أربع": 4, "أربعة": 4, "خمس": 5, "خمسة": 5, "ست": 6, "ستة": 6,
-    "أحد": 1, "واحد": 1, "اثنان": 2, "sjö": 7, "اثنين": 2, "سبع": 7, "سبعة": 7, "ثماني": 8, "ثمانية": 8, "تسع": 9, "تسعة": 9, "عشر": 10, "عشرة": 10,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "dozens": None,
+    "a dozen": 12,
+    "two dozen": 24,
+    "cinq": 5,
+    "six femmes": 6,
+    "quatre": 4,
+    "trois": 3,
+    "ثلاث": 3,
+    "ثلاثة": 3,
+    "أربع": 4,
+    "أربعة": 4,
+    "خمس": 5,
+    "خمسة": 5,
+    "ست": 6,
+    "ستة": 6,
+    "أحد": 1,
+    "واحد": 1,
+    "اثنان": 2,
+    "sjö": 7,
+    "اثنين": 2,
+    "سبع": 7,
+    "سبعة": 7,
+    "ثماني": 8,
+    "ثمانية": 8,
+    "تسع": 9,
+    "تسعة": 9,
+    "عشر": 10,
+    "عشرة": 10,
 }
 # A number as sources write it: 1,383 / 1.383 / 1 383 / ١٣٨٣ (\d matches every script's digits).
 NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?!\d)|\d+")
 # How each qualifier is phrased, in the languages the sources use; the quote must carry it.
 QUALIFIER_WORDING = {
     "at_least": re.compile(r"\bat least\b|\bau moins\b|\bal menos\b|على الأقل|ما لا يقل عن|لا يقل عن", re.I),
-    "about": re.compile(r"\b(about|around|some|approximately|nearly|almost|roughly|an estimated|estimated|environ|"
-                        r"près de|quelque|unos|alrededor de|cerca de)\b|نحو|حوالي|قرابة|زهاء|ما يقارب|تقريبا", re.I),
-    "more_than": re.compile(r"\b(more than|over|plus de|más de|exceed\w*|surpass\w*|above)\b|أكثر من|يزيد عن|"
-                            r"تجاوز|يفوق|ما يزيد", re.I),
+    "about": re.compile(
+        r"\b(about|around|some|approximately|nearly|almost|roughly|an estimated|estimated|environ|"
+        r"près de|quelque|unos|alrededor de|cerca de)\b|نحو|حوالي|قرابة|زهاء|ما يقارب|تقريبا",
+        re.I,
+    ),
+    "more_than": re.compile(
+        r"\b(more than|over|plus de|más de|exceed\w*|surpass\w*|above)\b|أكثر من|يزيد عن|"
+        r"تجاوز|يفوق|ما يزيد",
+        re.I,
+    ),
     "at_most": re.compile(r"\b(up to|at most)\b|حتى", re.I),
 }
 
@@ -41,7 +84,11 @@ QUALIFIER_WORDING = {
 def numbers_in(text: str) -> set[int]:
     """Every number the text states, in digits of any script or (for small ones) in words."""
     found = {int(re.sub(r"[,.\u00a0\u202f ]", "", n)) for n in NUMBER.findall(text)}
-    found |= {v for w, v in NUMBER_WORDS.items() if v is not None and re.search(rf"(?<!\w)(?:و)?{w}(?!\w)", text, re.I)}
+    found |= {
+        v
+        for w, v in NUMBER_WORDS.items()
+        if v is not None and re.search(rf"(?<!\w)(?:و)?{w}(?!\w)", text, re.I)
+    }
     return found
 
 
@@ -88,7 +135,9 @@ def test_every_figure_has_a_quote_carrying_its_number(frames):
             stated = fig.count_low - 1  # "more than 1,000" is stored as count_low 1001
         if fig.qualifier == "at_most" and pd.isna(fig.count_best):
             stated = fig.count_high
-        assert stated in numbers_in(fig.source_quote), f"{fig.figure_id}: {stated} not in {fig.source_quote!r}"
+        assert stated in numbers_in(fig.source_quote), (
+            f"{fig.figure_id}: {stated} not in {fig.source_quote!r}"
+        )
 
 
 def test_qualifiers_match_the_wording_of_the_quote(frames):
@@ -101,14 +150,18 @@ def test_qualifiers_match_the_wording_of_the_quote(frames):
             number = int(fig.count_best)
             for match in NUMBER.finditer(fig.source_quote):
                 if int(re.sub(r"[,.\u00a0\u202f ]", "", match.group())) == number:
-                    before = fig.source_quote[max(0, match.start() - 16):match.start()]
+                    before = fig.source_quote[max(0, match.start() - 16) : match.start()]
                     assert not any(p.search(before) for p in QUALIFIER_WORDING.values()), (
-                        fig.figure_id, fig.source_quote)
+                        fig.figure_id,
+                        fig.source_quote,
+                    )
 
 
 def test_count_bounds_follow_the_qualifier(frames):
     for fig in frames["casualties"].itertuples():
-        low, best, high = (None if pd.isna(v) else int(v) for v in (fig.count_low, fig.count_best, fig.count_high))
+        low, best, high = (
+            None if pd.isna(v) else int(v) for v in (fig.count_low, fig.count_best, fig.count_high)
+        )
         if fig.qualifier == "exact":
             assert low == best == high is not None, fig.figure_id
         elif fig.qualifier == "at_least":

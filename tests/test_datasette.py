@@ -14,13 +14,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from markupsafe import escape
 import yaml
-from datasette.app import Datasette
 from datasette.utils.testing import TestClient as DatasetteClient
+from datasette_helpers import DB
+from datasette_helpers import datasette_client as _client
+from markupsafe import escape
 from validate_helpers import copy_package, read_rows, write_rows
-
-from datasette_helpers import DB, datasette_client as _client
 
 from syria_incidents.package import read_descriptor
 from syria_incidents.site import build_database, build_metadata, metadata_is_current
@@ -113,8 +112,10 @@ def test_foreign_keys_come_back_with_labels(client, fixture_root):
     names = {r["actor_id"]: r["name"] for r in _csv(fixture_root, "actors")}
     rows = client.get(f"/{DB}/casualties.json?_labels=on&_shape=objects").json["rows"]
     for row in rows:
-        assert row["incident_id"] == {"value": row["incident_id"]["value"],
-                                      "label": titles[row["incident_id"]["value"]]}
+        assert row["incident_id"] == {
+            "value": row["incident_id"]["value"],
+            "label": titles[row["incident_id"]["value"]],
+        }
         reporter = row["reported_by_actor_id"]
         assert reporter["label"] == names[reporter["value"]]
     html = client.get(f"/{DB}/casualties?figure_id=F-0002").text
@@ -124,9 +125,11 @@ def test_foreign_keys_come_back_with_labels(client, fixture_root):
 
 def _record_link(table: str, record_id: str, label: str) -> str:
     # How plugins/record_pages.py shows a reference: its label, then its id, in one link.
-    return (f'<a class="record-link" href="/{DB}/{table}/{record_id}" title="{escape(label)}">'
-            f'<span class="record-label">{escape(label)}</span> '
-            f'<em class="record-id">{record_id}</em></a>')
+    return (
+        f'<a class="record-link" href="/{DB}/{table}/{record_id}" title="{escape(label)}">'
+        f'<span class="record-label">{escape(label)}</span> '
+        f'<em class="record-id">{record_id}</em></a>'
+    )
 
 
 def test_a_row_page_links_its_foreign_keys_with_labels(client, fixture_root):
@@ -146,8 +149,11 @@ def test_full_text_search_finds_a_statement_by_a_word_of_its_quote(client, fixtu
     word = statement["quote"].split()[-1]  # "late", from "before it’s too late"
     found = [r["statement_id"] for r in _rows(client, f"/{DB}/statements", _search=word)]
     assert "ST-0002" in found
-    assert all(word in (r["quote"] + r["summary"]).lower()
-               for r in _csv(fixture_root, "statements") if r["statement_id"] in found)
+    assert all(
+        word in (r["quote"] + r["summary"]).lower()
+        for r in _csv(fixture_root, "statements")
+        if r["statement_id"] in found
+    )
     html = client.get(f"/{DB}/statements?_search={word}")
     assert html.status == 200 and "ST-0002" in html.text
 
@@ -174,7 +180,10 @@ def test_claims_about_an_incident_include_its_sub_incidents(client, fixture_root
 def test_subtotal_tree_of_snhrs_at_least_240_and_the_sum_of_its_parts(client):
     rows = _rows(client, f"/{DB}/figure_subtotal_tree", figure_id="F-0001")
     assert [(r["depth"], r["figure_id"], r["count_best"]) for r in rows] == [
-        (0, "F-0001", 240), (1, "F-0002", 100), (1, "F-0003", 15)]
+        (0, "F-0001", 240),
+        (1, "F-0002", 100),
+        (1, "F-0003", 15),
+    ]
     assert (rows[0]["parts"], rows[0]["parts_count_best"]) == (2, 115)
     assert [r["parts"] for r in rows[1:]] == [0, 0]
 
@@ -186,18 +195,19 @@ def test_revision_chain_of_a_figure_never_revised_is_the_figure_alone(client):
 
 def test_statements_by_speaker_or_type(client, fixture_root):
     statements = _csv(fixture_root, "statements")
-    by_speaker = _rows(client, f"/{DB}/statements_by_speaker_or_type", speaker="A-0006",
-                       statement_type="")
-    expected = [r["statement_id"] for r in sorted(statements, key=lambda r: (r["made_on"], r["statement_id"]))
-                if r["speaker_actor_id"] == "A-0006"]
+    by_speaker = _rows(client, f"/{DB}/statements_by_speaker_or_type", speaker="A-0006", statement_type="")
+    expected = [
+        r["statement_id"]
+        for r in sorted(statements, key=lambda r: (r["made_on"], r["statement_id"]))
+        if r["speaker_actor_id"] == "A-0006"
+    ]
     assert expected and [r["statement_id"] for r in by_speaker] == expected
-    by_name = _rows(client, f"/{DB}/statements_by_speaker_or_type", speaker="Sharaa",
-                    statement_type="")
+    by_name = _rows(client, f"/{DB}/statements_by_speaker_or_type", speaker="Sharaa", statement_type="")
     assert [r["statement_id"] for r in by_name] == [r["statement_id"] for r in by_speaker]
-    appeals = _rows(client, f"/{DB}/statements_by_speaker_or_type", speaker="",
-                    statement_type="appeal")
+    appeals = _rows(client, f"/{DB}/statements_by_speaker_or_type", speaker="", statement_type="appeal")
     assert {r["statement_id"] for r in appeals} == {
-        r["statement_id"] for r in statements if r["statement_type"] == "appeal"}
+        r["statement_id"] for r in statements if r["statement_type"] == "appeal"
+    }
     assert appeals
 
 
@@ -210,8 +220,7 @@ def test_totals_by_perpetrator_and_victim_group_per_reporter(client, fixture_roo
             key = (r["outcome"], r["perpetrator_actor_id"] or None, r["victim_group"])
             expected[key] += int(r["count_best"] or 0)
     rows = _rows(client, f"/{DB}/totals_by_perpetrator_and_victim_group", reporter="A-0001")
-    got = {(r["outcome"], r["perpetrator_actor_id"], r["victim_group"]): r["sum_count_best"]
-           for r in rows}
+    got = {(r["outcome"], r["perpetrator_actor_id"], r["victim_group"]): r["sum_count_best"] for r in rows}
     assert got == dict(expected)
     assert {r["reported_by_actor_id"] for r in rows} == {"A-0001"}
 
@@ -230,10 +239,15 @@ def test_revision_chain_follows_supersedes_both_ways(tmp_path, descriptor):
     client = _client(db, descriptor)
     chain = _rows(client, f"/{DB}/figure_revision_chain", figure_id="F-0100")
     assert [(r["step"], r["figure_id"], r["count_best"]) for r in chain] == [
-        (-1, "F-0005", 40), (0, "F-0100", 45), (1, "F-0101", 50)]
+        (-1, "F-0005", 40),
+        (0, "F-0100", 45),
+        (1, "F-0101", 50),
+    ]
     revisions = _rows(client, f"/{DB}/figure_revisions")
     assert {(r["figure_id"], r["previous_count_best"]) for r in revisions} == {
-        ("F-0100", 40), ("F-0101", 45)}
+        ("F-0100", 40),
+        ("F-0101", 45),
+    }
 
 
 def test_html_in_data_is_rendered_escaped(tmp_path, descriptor):
@@ -246,9 +260,14 @@ def test_html_in_data_is_rendered_escaped(tmp_path, descriptor):
     db = tmp_path / f"{DB}.db"
     build_database(root, db)  # the validator accepts markup in text: it is only text
     client = _client(db, descriptor)
-    pages = [f"/{DB}/incidents/I-0002", f"/{DB}/incidents", f"/{DB}/claims_side_by_side",
-             f"/{DB}/casualties", f"/{DB}/casualties/F-0001",
-             f"/{DB}/claims_about_incident?incident_id=I-0002"]
+    pages = [
+        f"/{DB}/incidents/I-0002",
+        f"/{DB}/incidents",
+        f"/{DB}/claims_side_by_side",
+        f"/{DB}/casualties",
+        f"/{DB}/casualties/F-0001",
+        f"/{DB}/claims_about_incident?incident_id=I-0002",
+    ]
     for path in pages:
         html = client.get(path).text
         assert "<script>window.__injected" not in html, path
@@ -298,8 +317,11 @@ def test_map_plugin_is_active_on_the_incidents_map_view(client):
 
 # --- metadata.yaml: one source of truth ---
 
+
 def test_committed_metadata_yaml_is_current(repo_root):
-    assert metadata_is_current(repo_root), "run `syria-incidents fix` (or `metadata`) and commit metadata.yaml"
+    assert metadata_is_current(repo_root), (
+        "run `syria-incidents fix` (or `metadata`) and commit metadata.yaml"
+    )
 
 
 def test_metadata_describes_every_table_view_and_column_from_the_descriptor(repo_root, bundled_descriptor):
@@ -312,8 +334,9 @@ def test_metadata_describes_every_table_view_and_column_from_the_descriptor(repo
     for res in descriptor["resources"]:
         assert tables[res["name"]]["description"] == res["description"]
         # As plain text (tooltips, column menus): the descriptor's Markdown code marks go.
-        assert tables[res["name"]]["columns"] == {f["name"]: f["description"].replace("`", "")
-                                                   for f in res["schema"]["fields"]}
+        assert tables[res["name"]]["columns"] == {
+            f["name"]: f["description"].replace("`", "") for f in res["schema"]["fields"]
+        }
         assert set(tables[res["name"]]["columns"]) == {f["name"] for f in res["schema"]["fields"]}
     for view, columns in view_columns(descriptor).items():
         described = tables[view]["columns"]
@@ -353,4 +376,5 @@ def test_the_publish_recipes_carry_the_settings_templates_and_plugins_serve_uses
     for text in (recipe, readme):
         for option, folder in (("--plugins-dir", plugins_dir()), ("--template-dir", templates_dir())):
             assert f"{option} {folder.relative_to(repo_root / 'src').as_posix()}" in text.replace(
-                "src/", ""), option
+                "src/", ""
+            ), option

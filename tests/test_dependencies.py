@@ -113,14 +113,17 @@ def test_published_requirements_are_ranges_that_constraints_pin(repo_root):
     for requirement in _requirements(project, tuple(project["optional-dependencies"])):
         operators = {spec.operator for spec in requirement.specifier}
         assert ">=" in operators and "<" in operators and not operators & {"==", "==="}, (
-            f"{requirement}: a published requirement is a range (>=tested,<next major), never a pin")
+            f"{requirement}: a published requirement is a range (>=tested,<next major), never a pin"
+        )
         name = canonicalize_name(requirement.name)
         assert name in pins, f"{requirement}: missing from constraints.txt"
         assert requirement.specifier.contains(pins[name], prereleases=True), (
-            f"constraints.txt pins {name}=={pins[name]}, outside {requirement}")
+            f"constraints.txt pins {name}=={pins[name]}, outside {requirement}"
+        )
     # The build backend stays pinned exactly.
     assert tomllib.loads((repo_root / "pyproject.toml").read_text())["build-system"]["requires"] == [
-        "hatchling==1.33.0"]
+        "hatchling==1.33.0"
+    ]
 
 
 def test_make_and_ci_install_with_the_constraints(repo_root):
@@ -138,8 +141,11 @@ def test_constraints_pin_exactly_what_the_test_environment_installs(repo_root):
     needed = _closure(_requirements(_project(repo_root), ("test",)))
     assert needed - set(pins) == set(), "missing from constraints.txt (run `make constraints`)"
     assert set(pins) - needed == set(), "pinned but needed by nothing (run `make constraints`)"
-    drifted = {name: (importlib.metadata.version(name), pins[name]) for name in needed
-               if importlib.metadata.version(name) != pins[name]}
+    drifted = {
+        name: (importlib.metadata.version(name), pins[name])
+        for name in needed
+        if importlib.metadata.version(name) != pins[name]
+    }
     assert drifted == {}, "installed (left) differs from constraints.txt (right): run `make install-test`"
 
 
@@ -148,7 +154,8 @@ def test_the_package_declares_what_it_imports_and_imports_what_it_declares(repo_
     runtime = _declared(project, PUBLISHED)
     imported = _imported_distributions(repo_root / "src" / "syria_incidents")
     assert {d: sorted(files) for d, files in imported.items() if d not in runtime} == {}, (
-        "imported at run time but not declared in dependencies or a published extra")
+        "imported at run time but not declared in dependencies or a published extra"
+    )
     unused = runtime - set(imported) - _datasette_plugins()
     assert unused == set(), "declared for users but never imported (move it to bench or test, or drop it)"
 
@@ -166,5 +173,6 @@ def test_the_commands_check_for_the_modules_their_extra_declares(repo_root):
     owners = importlib.metadata.packages_distributions()
     for extra, modules in EXTRA_MODULES.items():
         own = {canonicalize_name(Requirement(t).name) for t in project["optional-dependencies"][extra]} - {
-            canonicalize_name(SELF)}
+            canonicalize_name(SELF)
+        }
         assert {canonicalize_name(owners[m][0]) for m in modules} == own, extra

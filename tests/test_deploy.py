@@ -13,11 +13,9 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import pytest
 from packaging.specifiers import SpecifierSet
-
 from validate_helpers import REPO_ROOT
 
 DOCKERFILE = REPO_ROOT / "deploy" / "Dockerfile"
@@ -41,8 +39,9 @@ def dockerfile() -> list[tuple[str, str]]:
 
 
 def _image(dockerfile) -> str:
-    [default] = [rest for keyword, rest in dockerfile
-                 if keyword == "ARG" and rest.startswith("PYTHON_IMAGE=")]
+    [default] = [
+        rest for keyword, rest in dockerfile if keyword == "ARG" and rest.startswith("PYTHON_IMAGE=")
+    ]
     return default.removeprefix("PYTHON_IMAGE=")
 
 
@@ -73,10 +72,17 @@ def test_every_pip_install_is_constrained(dockerfile):
 
 
 def test_the_build_context_holds_what_the_dockerfile_copies(dockerfile):
-    allowed = {line[1:].rstrip("/") for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
-               if line.startswith("!")}
-    sources = [source for keyword, rest in dockerfile if keyword == "COPY" and not rest.startswith("--from")
-               for source in rest.split()[:-1]]
+    allowed = {
+        line[1:].rstrip("/")
+        for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+        if line.startswith("!")
+    }
+    sources = [
+        source
+        for keyword, rest in dockerfile
+        if keyword == "COPY" and not rest.startswith("--from")
+        for source in rest.split()[:-1]
+    ]
     assert sources
     for source in sources:
         assert (REPO_ROOT / source).exists(), source
@@ -106,7 +112,7 @@ def test_the_first_stage_builds_a_wheel_carrying_the_repository_data(dockerfile,
     from syria_incidents.versions.release import wheel_differences
 
     froms = [index for index, (keyword, _) in enumerate(dockerfile) if keyword == "FROM"]
-    stage = dockerfile[froms[0]:froms[1]]
+    stage = dockerfile[froms[0] : froms[1]]
     assert ("WORKDIR", "/src") in stage  # the COPY targets below are relative to it
     for keyword, rest in stage:
         if keyword == "COPY":
@@ -117,8 +123,13 @@ def test_the_first_stage_builds_a_wheel_carrying_the_repository_data(dockerfile,
                     shutil.copytree(REPO_ROOT / source, destination)
                 else:
                     shutil.copy2(REPO_ROOT / source, destination)
-    [wheel_command] = [command.strip() for keyword, rest in stage if keyword == "RUN"
-                       for command in rest.split("&&") if "pip wheel" in command]
+    [wheel_command] = [
+        command.strip()
+        for keyword, rest in stage
+        if keyword == "RUN"
+        for command in rest.split("&&")
+        if "pip wheel" in command
+    ]
     args = shlex.split(wheel_command)
     assert args[:4] == ["python", "-m", "pip", "wheel"]
     out = tmp_path / "dist"

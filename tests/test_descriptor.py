@@ -27,7 +27,16 @@ def test_frictionless_validates_the_package_with_zero_errors(repo_root):
 
 def test_package_is_data_package_v2_with_metadata(descriptor):
     assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
-    for key in ("name", "title", "description", "version", "licenses", "sources", "contributors", "keywords"):
+    for key in (
+        "name",
+        "title",
+        "description",
+        "version",
+        "licenses",
+        "sources",
+        "contributors",
+        "keywords",
+    ):
         assert descriptor.get(key), key
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     assert re.fullmatch(r"\d+\.\d+\.\d+", descriptor["version"])
@@ -83,7 +92,9 @@ def test_self_references_are_foreign_keys(descriptor):
     }
     for res in descriptor["resources"]:
         if res["name"] in expected:
-            self_keys = [fk["fields"][0] for fk in res["schema"]["foreignKeys"] if "resource" not in fk["reference"]]
+            self_keys = [
+                fk["fields"][0] for fk in res["schema"]["foreignKeys"] if "resource" not in fk["reference"]
+            ]
             assert expected[res["name"]] in self_keys
 
 
@@ -112,7 +123,9 @@ def test_stale_hash_is_detected_and_stamp_repairs_it(package_copy):
 
     assert stale_resources(package_copy) == []
     text = (package_copy / "data" / "actors.csv").read_text(encoding="utf-8")
-    (package_copy / "data" / "actors.csv").write_text(text.replace("UN special envoy", "UN Special Envoy"), encoding="utf-8")
+    (package_copy / "data" / "actors.csv").write_text(
+        text.replace("UN special envoy", "UN Special Envoy"), encoding="utf-8"
+    )
     stale = stale_resources(package_copy)
     assert [s.resource for s in stale] == ["actors"]
     assert stale[0].recorded.hash != stale[0].actual.hash

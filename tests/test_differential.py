@@ -13,16 +13,16 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import frictionless
 import pytest
+from validate_helpers import FIXTURE_ROOT, REPO_ROOT
 
 from syria_incidents.stamp import stamp
 from syria_incidents.validators import validate
-from validate_helpers import FIXTURE_ROOT, REPO_ROOT
 
 # The cases name rows and cells of release 0.1.0, frozen; the bundled data grows.
 REAL = FIXTURE_ROOT
@@ -49,9 +49,16 @@ KINDS = {
     "scheme-error": "missing-file",
 }
 CONSTRAINTS = {
-    "required": "required", "enum": "enum", "pattern": "pattern", "unique": "primary-key",
-    "minimum": "range", "maximum": "range", "exclusiveMinimum": "range", "exclusiveMaximum": "range",
-    "minLength": "range", "maxLength": "range",
+    "required": "required",
+    "enum": "enum",
+    "pattern": "pattern",
+    "unique": "primary-key",
+    "minimum": "range",
+    "maximum": "range",
+    "exclusiveMinimum": "range",
+    "exclusiveMaximum": "range",
+    "minLength": "range",
+    "maxLength": "range",
 }
 # Kinds about the whole file or its header line: compared per resource, since
 # frictionless gives them no row and splits one bad header into several labels.
@@ -134,13 +141,16 @@ def edit_rows(table: str, change: Callable[[list[list[str]]], None]):
         rows = read_rows(root, table)
         change(rows)
         write_rows(root, table, rows)
+
     return corrupt
 
 
 def set_cell(table: str, line: int, field: str, value: str):
     """Set one cell; ``line`` is the CSV line number (header = 1)."""
+
     def change(rows):
         rows[line - 1][rows[0].index(field)] = value
+
     return edit_rows(table, change)
 
 
@@ -148,6 +158,7 @@ def edit_bytes(table: str, change: Callable[[bytes], bytes]):
     def corrupt(root: Path) -> None:
         path = root / PATHS[table]
         path.write_bytes(change(path.read_bytes()))
+
     return corrupt
 
 
@@ -155,6 +166,7 @@ def header_swap(table, a, b):
     def change(rows):
         i, j = rows[0].index(a), rows[0].index(b)
         rows[0][i], rows[0][j] = rows[0][j], rows[0][i]
+
     return edit_rows(table, change)
 
 
@@ -167,43 +179,120 @@ class Case:
 
 
 CASES = [
-    Case("bad type (integer)", set_cell("casualties", 2, "count_best", "24x"), ("casualties", 2, "count_best", "type")),
-    Case("bad type (date)", set_cell("sources", 2, "published_on", "2025-02-30"), ("sources", 2, "published_on", "type")),
+    Case(
+        "bad type (integer)",
+        set_cell("casualties", 2, "count_best", "24x"),
+        ("casualties", 2, "count_best", "type"),
+    ),
+    Case(
+        "bad type (date)",
+        set_cell("sources", 2, "published_on", "2025-02-30"),
+        ("sources", 2, "published_on", "type"),
+    ),
     Case("bad enum", set_cell("casualties", 3, "outcome", "dead"), ("casualties", 3, "outcome", "enum")),
-    Case("bad pattern", set_cell("statements", 2, "language", "English"), ("statements", 2, "language", "pattern")),
+    Case(
+        "bad pattern",
+        set_cell("statements", 2, "language", "English"),
+        ("statements", 2, "language", "pattern"),
+    ),
     Case("missing required", set_cell("incidents", 3, "title", ""), ("incidents", 3, "title", "required")),
-    Case("negative count", set_cell("casualties", 2, "count_low", "-5"), ("casualties", 2, "count_low", "range")),
-    Case("latitude out of range", set_cell("places", 8, "latitude", "51.5"), ("places", 8, "latitude", "range")),
-    Case("duplicate primary key", edit_rows("statements", lambda rows: rows.insert(3, list(rows[2]))),
-         ("statements", 4, None, "primary-key")),
+    Case(
+        "negative count",
+        set_cell("casualties", 2, "count_low", "-5"),
+        ("casualties", 2, "count_low", "range"),
+    ),
+    Case(
+        "latitude out of range",
+        set_cell("places", 8, "latitude", "51.5"),
+        ("places", 8, "latitude", "range"),
+    ),
+    Case(
+        "duplicate primary key",
+        edit_rows("statements", lambda rows: rows.insert(3, list(rows[2]))),
+        ("statements", 4, None, "primary-key"),
+    ),
     Case("empty primary key", set_cell("actors", 3, "actor_id", ""), ("actors", 3, None, "primary-key")),
-    Case("broken foreign key", set_cell("casualties", 2, "reported_by_actor_id", "A-9999"),
-         ("casualties", 2, "reported_by_actor_id", "foreign-key")),
-    Case("broken self foreign key", set_cell("incidents", 4, "parent_incident_id", "I-9999"),
-         ("incidents", 4, "parent_incident_id", "foreign-key")),
-    Case("row with an extra cell", edit_rows("casualties", lambda rows: rows[2].append("surplus")),
-         ("casualties", 3, None, "extra-cell")),
-    Case("row with missing cells", edit_rows("actors", lambda rows: rows.append(["A-9998", "Short row"])),
-         ("actors", None, None, "missing-cell")),
-    Case("blank row", edit_rows("places", lambda rows: rows.insert(3, [])), ("places", 4, None, "blank-row")),
-    Case("renamed header", set_cell("casualties", 1, "outcome", "outcomes"), ("casualties", None, None, "header")),
-    Case("missing column", edit_rows("sources", lambda rows: [r.pop() for r in rows]), ("sources", None, None, "header")),
-    Case("extra column", edit_rows("sources", lambda rows: [r.append("x") for r in rows]),
-         ("sources", None, None, "header")),
-    Case("duplicated header", set_cell("casualties", 1, "outcome", "incident_id"), ("casualties", None, None, "header")),
-    Case("misordered header", header_swap("casualties", "count_low", "count_best"),
-         ("casualties", None, None, "header")),
-    Case("byte order mark", edit_bytes("statements", lambda b: b"\xef\xbb\xbf" + b), ("statements", None, None, "encoding")),
-    Case("Latin-1 bytes", edit_bytes("actors", lambda b: b.replace(b"\n", "\n\xe9".encode("latin-1"), 1)),
-         ("actors", None, None, "encoding")),
-    Case("Latin-1 bytes in a referenced table", edit_bytes("sources", lambda b: b + "Caf\xe9\n".encode("latin-1")),
-         ("sources", None, None, "encoding")),
-    Case("stale hash", set_cell("sources", 2, "publisher", "The Guardiam"), ("sources", None, None, "bytes-hash"),
-         restamp=False),
-    Case("stale byte count", set_cell("sources", 2, "publisher", "The Guardian (UK)"),
-         ("sources", None, None, "bytes-hash"), restamp=False),
-    Case("missing file", lambda root: (root / PATHS["places"]).unlink(), ("places", None, None, "missing-file"),
-         restamp=False),
+    Case(
+        "broken foreign key",
+        set_cell("casualties", 2, "reported_by_actor_id", "A-9999"),
+        ("casualties", 2, "reported_by_actor_id", "foreign-key"),
+    ),
+    Case(
+        "broken self foreign key",
+        set_cell("incidents", 4, "parent_incident_id", "I-9999"),
+        ("incidents", 4, "parent_incident_id", "foreign-key"),
+    ),
+    Case(
+        "row with an extra cell",
+        edit_rows("casualties", lambda rows: rows[2].append("surplus")),
+        ("casualties", 3, None, "extra-cell"),
+    ),
+    Case(
+        "row with missing cells",
+        edit_rows("actors", lambda rows: rows.append(["A-9998", "Short row"])),
+        ("actors", None, None, "missing-cell"),
+    ),
+    Case(
+        "blank row", edit_rows("places", lambda rows: rows.insert(3, [])), ("places", 4, None, "blank-row")
+    ),
+    Case(
+        "renamed header",
+        set_cell("casualties", 1, "outcome", "outcomes"),
+        ("casualties", None, None, "header"),
+    ),
+    Case(
+        "missing column",
+        edit_rows("sources", lambda rows: [r.pop() for r in rows]),
+        ("sources", None, None, "header"),
+    ),
+    Case(
+        "extra column",
+        edit_rows("sources", lambda rows: [r.append("x") for r in rows]),
+        ("sources", None, None, "header"),
+    ),
+    Case(
+        "duplicated header",
+        set_cell("casualties", 1, "outcome", "incident_id"),
+        ("casualties", None, None, "header"),
+    ),
+    Case(
+        "misordered header",
+        header_swap("casualties", "count_low", "count_best"),
+        ("casualties", None, None, "header"),
+    ),
+    Case(
+        "byte order mark",
+        edit_bytes("statements", lambda b: b"\xef\xbb\xbf" + b),
+        ("statements", None, None, "encoding"),
+    ),
+    Case(
+        "Latin-1 bytes",
+        edit_bytes("actors", lambda b: b.replace(b"\n", "\n\xe9".encode("latin-1"), 1)),
+        ("actors", None, None, "encoding"),
+    ),
+    Case(
+        "Latin-1 bytes in a referenced table",
+        edit_bytes("sources", lambda b: b + "Caf\xe9\n".encode("latin-1")),
+        ("sources", None, None, "encoding"),
+    ),
+    Case(
+        "stale hash",
+        set_cell("sources", 2, "publisher", "The Guardiam"),
+        ("sources", None, None, "bytes-hash"),
+        restamp=False,
+    ),
+    Case(
+        "stale byte count",
+        set_cell("sources", 2, "publisher", "The Guardian (UK)"),
+        ("sources", None, None, "bytes-hash"),
+        restamp=False,
+    ),
+    Case(
+        "missing file",
+        lambda root: (root / PATHS["places"]).unlink(),
+        ("places", None, None, "missing-file"),
+        restamp=False,
+    ),
 ]
 
 

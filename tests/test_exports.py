@@ -18,12 +18,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from validate_helpers import FIXTURE_ROOT, REPO_ROOT, copy_package
 
 from syria_incidents.cli import main
 from syria_incidents.exports import FORMATS, InvalidPackage, export
 from syria_incidents.exports.hxl_tags import FIELD_TAGS, UntaggedField, table_tags
 from syria_incidents.exports.parquet import RESOURCE_KEY, VERSION_KEY
-from validate_helpers import FIXTURE_ROOT, REPO_ROOT, copy_package
 
 PACKAGES = {"bundled": REPO_ROOT, "fixture-0.1.0": FIXTURE_ROOT}
 
@@ -49,6 +49,7 @@ def exported(request, tmp_path_factory):
 
 
 # --- Parquet -------------------------------------------------------------------------
+
 
 def expected_arrow_type(field: dict):
     if "enum" in field.get("constraints", {}):
@@ -109,8 +110,9 @@ def test_parquet_metadata_carries_descriptions_and_version(exported):
         metadata = pq.read_metadata(out / "parquet" / f"{res['name']}.parquet").metadata
         described = json.loads(metadata[RESOURCE_KEY.encode()])
         assert metadata[VERSION_KEY.encode()].decode() == descriptor["version"]
-        assert [f.get("description") for f in described["schema"]["fields"]] == \
-            [f.get("description") for f in res["schema"]["fields"]]
+        assert [f.get("description") for f in described["schema"]["fields"]] == [
+            f.get("description") for f in res["schema"]["fields"]
+        ]
 
 
 def readme_sql() -> list[str]:
@@ -135,8 +137,10 @@ def test_the_readmes_duckdb_queries_run_on_the_parquet_and_the_csvs(exported, mo
     res = next(r for r in descriptor["resources"] if r["name"] == "casualties")
     header, rows = csv_rows(root, res)
     casualties = [dict(zip(header, row)) for row in rows]
-    actors = {a[0]: a[1] for a in csv_rows(root, next(r for r in descriptor["resources"]
-                                                       if r["name"] == "actors"))[1]}
+    actors = {
+        a[0]: a[1]
+        for a in csv_rows(root, next(r for r in descriptor["resources"] if r["name"] == "actors"))[1]
+    }
     expected = Counter((actors[f["reported_by_actor_id"]], f["outcome"]) for f in casualties)
     assert {(reporter, outcome): figures for reporter, outcome, figures, _ in by_reporter} == expected
     largest = {}
@@ -150,6 +154,7 @@ def test_the_readmes_duckdb_queries_run_on_the_parquet_and_the_csvs(exported, mo
 
 # --- GeoJSON -------------------------------------------------------------------------
 
+
 def test_geojson_has_one_point_per_incident_at_a_place_with_coordinates(exported):
     from shapely.geometry import shape
 
@@ -159,8 +164,9 @@ def test_geojson_has_one_point_per_incident_at_a_place_with_coordinates(exported
     incidents = [dict(zip(header, row)) for row in rows]
     p_header, p_rows = csv_rows(root, resources["places"])
     places = {p["place_id"]: p for p in (dict(zip(p_header, row)) for row in p_rows)}
-    located = [i for i in incidents
-               if places[i["place_id"]]["latitude"] and places[i["place_id"]]["longitude"]]
+    located = [
+        i for i in incidents if places[i["place_id"]]["latitude"] and places[i["place_id"]]["longitude"]
+    ]
 
     collection = json.loads((out / "geojson" / "incidents.geojson").read_text(encoding="utf-8"))
     assert collection["type"] == "FeatureCollection" and "crs" not in collection  # RFC 7946 drops crs
@@ -188,12 +194,47 @@ def test_the_fixture_has_incidents_with_coordinates_so_the_geojson_test_compares
 
 # The core hashtags of the HXL 1.1 dictionary (hxlstandard.org/standard/1-1final/dictionary/).
 HXL_CORE_HASHTAGS = {
-    "#adm1", "#adm2", "#adm3", "#adm4", "#adm5", "#country", "#geo", "#loc", "#region",
-    "#affected", "#inneed", "#population", "#reached", "#targeted", "#respondee",
-    "#access", "#activity", "#capacity", "#contact", "#currency", "#indicator", "#item",
-    "#modality", "#need", "#operations", "#org", "#output", "#sector", "#service", "#subsector", "#value",
-    "#cause", "#crisis", "#event", "#group", "#impact", "#severity",
-    "#date", "#description", "#meta", "#status",
+    "#adm1",
+    "#adm2",
+    "#adm3",
+    "#adm4",
+    "#adm5",
+    "#country",
+    "#geo",
+    "#loc",
+    "#region",
+    "#affected",
+    "#inneed",
+    "#population",
+    "#reached",
+    "#targeted",
+    "#respondee",
+    "#access",
+    "#activity",
+    "#capacity",
+    "#contact",
+    "#currency",
+    "#indicator",
+    "#item",
+    "#modality",
+    "#need",
+    "#operations",
+    "#org",
+    "#output",
+    "#sector",
+    "#service",
+    "#subsector",
+    "#value",
+    "#cause",
+    "#crisis",
+    "#event",
+    "#group",
+    "#impact",
+    "#severity",
+    "#date",
+    "#description",
+    "#meta",
+    "#status",
 }
 HXL_TAG = re.compile(r"^#[a-z][a-z0-9_]*(\+[a-z][a-z0-9_]*)*$")
 
@@ -251,8 +292,10 @@ def test_the_tag_mapping_names_only_columns_that_exist():
 
 def test_hxl_tags_follow_the_descriptors_keys():
     resources = {r["name"]: r for r in descriptor_of(REPO_ROOT)["resources"]}
-    tags = {name: dict(zip([f["name"] for f in r["schema"]["fields"]], table_tags(r)))
-            for name, r in resources.items()}
+    tags = {
+        name: dict(zip([f["name"] for f in r["schema"]["fields"]], table_tags(r)))
+        for name, r in resources.items()
+    }
     assert tags["incidents"]["incident_id"] == "#event+code"
     assert tags["incidents"]["place_id"] == "#loc+code"
     assert tags["incidents"]["initiator_actor_id"] == "#group+code+initiator"
@@ -270,6 +313,7 @@ def test_a_column_without_a_tag_is_named(tmp_path):
 
 
 # --- Refusals and atomicity ----------------------------------------------------------
+
 
 def break_a_count(pkg: Path) -> None:
     path = pkg / "data" / "casualties.csv"
@@ -321,8 +365,9 @@ def test_a_failing_format_leaves_every_folder_as_it_was(tmp_path, monkeypatch):
 
 def test_the_export_command_writes_the_formats_asked_for(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["export", str(FIXTURE_ROOT), "--format", "hxl", "--format", "geojson",
-                                       "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["export", str(FIXTURE_ROOT), "--format", "hxl", "--format", "geojson", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["geojson", "hxl"]
     assert f"hxl: {len(descriptor_of(FIXTURE_ROOT)['resources'])} files in {out / 'hxl'}" in result.output

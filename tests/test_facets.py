@@ -14,10 +14,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from datasette.app import Datasette
 from datasette.utils.testing import TestClient as DatasetteClient
-
-from datasette_helpers import DB, datasette_client as _client
+from datasette_helpers import DB
+from datasette_helpers import datasette_client as _client
 
 from syria_incidents.package import read_descriptor
 from syria_incidents.site import build_database, build_metadata
@@ -25,7 +24,6 @@ from syria_incidents.site.facet_counts import FACET_COUNTS_TABLE
 from syria_incidents.site.metadata import PRECOUNTED_FACET
 from syria_incidents.site.reader import FACETS
 from syria_incidents.site.serve import plugins_dir
-
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +49,9 @@ def _group_by(db: Path, table: str, column: str, where: str = "", params=()) -> 
     try:
         return conn.execute(
             f'SELECT "{column}", count(*) AS n FROM "{table}" WHERE "{column}" IS NOT NULL '
-            f'{where} GROUP BY "{column}" ORDER BY n DESC, "{column}"', params).fetchall()
+            f'{where} GROUP BY "{column}" ORDER BY n DESC, "{column}"',
+            params,
+        ).fetchall()
     finally:
         conn.close()
 
@@ -69,12 +69,17 @@ def _counts(facet: dict) -> list[tuple]:
 def test_facet_counts_table_holds_a_group_by_of_every_configured_facet(db):
     conn = sqlite3.connect(db)
     try:
-        stored = conn.execute(f"SELECT table_name, column_name, value, count FROM "
-                              f"{FACET_COUNTS_TABLE}").fetchall()
+        stored = conn.execute(
+            f"SELECT table_name, column_name, value, count FROM {FACET_COUNTS_TABLE}"
+        ).fetchall()
     finally:
         conn.close()
-    expected = {(table, column, value, n) for table, columns in FACETS.items()
-                for column in columns for value, n in _group_by(db, table, column)}
+    expected = {
+        (table, column, value, n)
+        for table, columns in FACETS.items()
+        for column in columns
+        for value, n in _group_by(db, table, column)
+    }
     assert expected, "the 0.1.0 data has facet values"
     assert set(stored) == expected
     assert len(stored) == len(expected)
@@ -87,8 +92,9 @@ def test_metadata_selects_the_precounted_facet_type(descriptor):
 
 
 def test_the_plugin_names_the_same_table_and_type_as_the_build():
-    spec = importlib.util.spec_from_file_location("precounted_facets",
-                                                  plugins_dir() / "precounted_facets.py")
+    spec = importlib.util.spec_from_file_location(
+        "precounted_facets", plugins_dir() / "precounted_facets.py"
+    )
     plugin = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(plugin)
     assert plugin.FACET_COUNTS_TABLE == FACET_COUNTS_TABLE
@@ -143,8 +149,8 @@ def test_filtered_pages_count_the_filtered_rows(client, db):
     assert _counts(facets["victim_group"]) != _group_by(db, "casualties", "victim_group")
     selected = _facets(client, f"/{DB}/casualties.json?victim_group=civilians")
     assert _counts(selected["victim_group"]) == [
-        ("civilians", sum(n for v, n in _group_by(db, "casualties", "victim_group")
-                          if v == "civilians"))]
+        ("civilians", sum(n for v, n in _group_by(db, "casualties", "victim_group") if v == "civilians"))
+    ]
     assert selected["victim_group"]["results"][0]["selected"] is True
 
 
@@ -157,8 +163,11 @@ def test_only_the_whole_table_reads_the_stored_counts(tmp_path, db, descriptor):
     value, real = _group_by(db, table, column)[0]
     conn = sqlite3.connect(copy)
     with conn:
-        conn.execute(f"UPDATE {FACET_COUNTS_TABLE} SET count = ? WHERE table_name = ? AND "
-                     "column_name = ? AND value = ?", [real + 1000, table, column, value])
+        conn.execute(
+            f"UPDATE {FACET_COUNTS_TABLE} SET count = ? WHERE table_name = ? AND "
+            "column_name = ? AND value = ?",
+            [real + 1000, table, column, value],
+        )
     conn.close()
     client = _client(copy, descriptor)
     unfiltered = _counts(_facets(client, f"/{DB}/{table}.json")[column])

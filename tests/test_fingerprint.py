@@ -48,7 +48,8 @@ def test_a_data_commit_makes_the_database_stale_even_when_the_files_come_back_th
     # Every file is byte for byte what the database was built from, but its record
     # history now has two more commits: it must be rebuilt.
     assert {k: v for k, v in fingerprint(repo.root).items() if k != "package_commit"} == {
-        k: v for k, v in stored_fingerprint(out).items() if k != "package_commit"}
+        k: v for k, v in stored_fingerprint(out).items() if k != "package_commit"
+    }
     assert fingerprint(repo.root)["package_commit"] == reverted
     assert not is_current(out, repo.root)
 
@@ -94,4 +95,3 @@ def test_outside_git_the_fingerprint_is_the_hashes_and_the_build_format(tmp_path
     assert is_current(out, root)
     (root / resources[0]).write_bytes((root / resources[0]).read_bytes() + b"\n")
     assert not is_current(out, root)
-

@@ -9,12 +9,12 @@ import unicodedata
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from validate_helpers import copy_package, read_rows
 
 from syria_incidents.cli import main
 from syria_incidents.coverage import END, START, coverage_markdown
 from syria_incidents.fix import fix
 from syria_incidents.validators import validate
-from validate_helpers import copy_package, read_rows
 
 CAS = "data/casualties.csv"
 
@@ -51,6 +51,7 @@ def test_text_cells_are_trimmed_and_put_in_nfc_but_their_words_kept(tmp_path):
     def edit(table):
         table[1][table[0].index("source_quote")] = decomposed
         return table
+
     spreadsheet_save(root, "casualties", edit)
     fix(root)
     assert read_rows(root, "casualties")[0]["source_quote"] == "Café " + quote
@@ -62,15 +63,24 @@ def test_numbers_ids_dates_and_vocabulary_values_are_never_touched(tmp_path):
 
     def edit(table):
         header = table[0]
-        for column, value in (("count_best", " 240"), ("victim_group", "civilians "), ("figure_id", " F-0001"),
-                              ("reported_on", "2025-03-07 ")):
+        for column, value in (
+            ("count_best", " 240"),
+            ("victim_group", "civilians "),
+            ("figure_id", " F-0001"),
+            ("reported_on", "2025-03-07 "),
+        ):
             table[1][header.index(column)] = value
         return table
+
     spreadsheet_save(root, "casualties", edit)
     fix(root)
     row = read_rows(root, "casualties")[0]
     assert (row["count_best"], row["victim_group"], row["figure_id"], row["reported_on"]) == (
-        " 240", "civilians ", " F-0001", "2025-03-07 ")
+        " 240",
+        "civilians ",
+        " F-0001",
+        "2025-03-07 ",
+    )
     remaining = {(f.field, f.rule) for f in validate(root).errors}
     assert ("count_best", "type") in remaining and ("victim_group", "enum") in remaining
 
@@ -108,13 +118,16 @@ def test_readme_coverage_section_is_regenerated_from_the_data(tmp_path):
 
 def test_the_repository_readme_coverage_is_current(repo_root):
     text = (repo_root / "README.md").read_text(encoding="utf-8")
-    assert f"{START}\n{coverage_markdown(repo_root)}\n{END}" in text, \
+    assert f"{START}\n{coverage_markdown(repo_root)}\n{END}" in text, (
         "README coverage is stale: run `syria-incidents fix` and commit README.md"
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(pad=st.text(alphabet=" \t\u00a0\u3000", min_size=1, max_size=3),
-       mark=st.sampled_from(["\u0301", "\u0308", "\u0327"]))
+@given(
+    pad=st.text(alphabet=" \t\u00a0\u3000", min_size=1, max_size=3),
+    mark=st.sampled_from(["\u0301", "\u0308", "\u0327"]),
+)
 def test_any_outer_whitespace_and_decomposed_accent_is_repaired(tmp_path_factory, pad, mark):
     root = copy_package(tmp_path_factory.mktemp("fix"))
     rows = read_rows(root, "statements")
@@ -124,6 +137,7 @@ def test_any_outer_whitespace_and_decomposed_accent_is_repaired(tmp_path_factory
     def edit(table):
         table[1][table[0].index(column)] = pad + "e" + mark + target + pad
         return table
+
     spreadsheet_save(root, "statements", edit)
     fix(root)
     assert read_rows(root, "statements")[0][column] == unicodedata.normalize("NFC", "e" + mark) + target

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from validate_helpers import append, copy_package, edit, line_of, read_rows, write_raw, write_rows
-
-from syria_incidents.stamp import stamp
+from validate_helpers import copy_package, edit, line_of, read_rows, write_raw, write_rows
 
 CLI = Path(sys.executable).with_name("syria-incidents")
 
@@ -43,9 +41,13 @@ class Run:
         return found
 
     def has(self, path: str, rule: str, row: int | None = None, field: str | None = None) -> bool:
-        return any(f["path"] == path and f["rule"] == rule
-                   and (row is None or f["row"] == row) and (field is None or f["field"] == field)
-                   for f in self.findings)
+        return any(
+            f["path"] == path
+            and f["rule"] == rule
+            and (row is None or f["row"] == row)
+            and (field is None or f["field"] == field)
+            for f in self.findings
+        )
 
     @property
     def messages(self) -> str:
@@ -59,8 +61,14 @@ def validate_cli(root: Path, timeout: float = 60, max_output: int = 200_000, sep
     or the time must be measured as a contributor would see it."""
     started = time.perf_counter()
     if separate:
-        proc = subprocess.run([str(CLI), "validate", "--format", "json", str(root)], capture_output=True,
-                              text=True, timeout=timeout, stdin=subprocess.DEVNULL, errors="replace")
+        proc = subprocess.run(
+            [str(CLI), "validate", "--format", "json", str(root)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            errors="replace",
+        )
         run = Run(proc.returncode, proc.stdout, proc.stderr, time.perf_counter() - started)
     else:
         from click.testing import CliRunner
@@ -68,8 +76,9 @@ def validate_cli(root: Path, timeout: float = 60, max_output: int = 200_000, sep
         from syria_incidents.cli import main
 
         result = CliRunner().invoke(main, ["validate", "--format", "json", str(root)])
-        assert result.exception is None or isinstance(result.exception, SystemExit), \
-            "".join(traceback.format_exception(result.exception))[-3000:]
+        assert result.exception is None or isinstance(result.exception, SystemExit), "".join(
+            traceback.format_exception(result.exception)
+        )[-3000:]
         run = Run(result.exit_code, result.stdout, result.stderr, time.perf_counter() - started)
     assert "Traceback" not in run.out + run.err, run.err[-3000:]
     assert run.code in (0, 1, 2), run.err[-3000:]
@@ -124,7 +133,11 @@ def test_nul_bytes_in_an_id_are_a_pattern_error(tmp_path):
 def test_lone_surrogate_bytes_are_an_encoding_error_at_their_line(tmp_path):
     root = copy_package(tmp_path)
     data = _csv(root, "actors").read_bytes().split(b"\n")
-    data[3] = data[3].replace(b"monitor", b"monitor\xed\xa0\x80", 1) if b"monitor" in data[3] else data[3] + b"\xed\xa0\x80"
+    data[3] = (
+        data[3].replace(b"monitor", b"monitor\xed\xa0\x80", 1)
+        if b"monitor" in data[3]
+        else data[3] + b"\xed\xa0\x80"
+    )
     write_raw(root, "actors", b"\n".join(data))
     run = validate_cli(root)
     assert run.code == 1 and run.has("data/actors.csv", "encoding", 4)
@@ -138,7 +151,9 @@ def test_invalid_utf8_is_an_encoding_error_and_nothing_else_in_that_file(tmp_pat
     assert [f["rule"] for f in run.findings if f["path"] == "data/sources.csv"] == ["encoding"]
 
 
-@pytest.mark.parametrize("value", ["1e400", "NaN", "nan", "inf", "-Infinity", "∞", "１２", "0x10", "1_000", ""])
+@pytest.mark.parametrize(
+    "value", ["1e400", "NaN", "nan", "inf", "-Infinity", "∞", "１２", "0x10", "1_000", ""]
+)
 def test_odd_numbers_in_an_integer_column(tmp_path, value):
     root = copy_package(tmp_path)
     line = edit(root, "casualties", "F-0004", count_high=value)
@@ -158,8 +173,10 @@ def test_integers_too_large_to_store(tmp_path, value):
     assert "too large" in run.out and len(run.out) < 3_000
 
 
-@pytest.mark.parametrize("value, rule", [("1e400", "range"), ("NaN", "type"), ("∞", "type"), ("inf", "type"),
-                                         ("-0", "range"), ("35.5e0", None)])
+@pytest.mark.parametrize(
+    "value, rule",
+    [("1e400", "range"), ("NaN", "type"), ("∞", "type"), ("inf", "type"), ("-0", "range"), ("35.5e0", None)],
+)
 def test_odd_numbers_in_a_coordinate(tmp_path, value, rule):
     root = copy_package(tmp_path)
     line = edit(root, "places", "P-0007", latitude=value)
@@ -170,8 +187,19 @@ def test_odd_numbers_in_a_coordinate(tmp_path, value, rule):
         assert run.code == 1 and run.has("data/places.csv", rule, line, "latitude")
 
 
-@pytest.mark.parametrize("value", ["0000-00-00", "2025-02-30", "2025-13-01", "20250307", "2025-3-7", "0000-01-01",
-                                   "+2025-03-07", "2025-03-07T00:00"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0000-00-00",
+        "2025-02-30",
+        "2025-13-01",
+        "20250307",
+        "2025-3-7",
+        "0000-01-01",
+        "+2025-03-07",
+        "2025-03-07T00:00",
+    ],
+)
 def test_impossible_dates_are_type_errors(tmp_path, value):
     root = copy_package(tmp_path)
     line = edit(root, "casualties", "F-0004", reported_on=value)
@@ -184,8 +212,9 @@ def test_a_date_far_in_the_future_is_not_a_crash(tmp_path):
     line = edit(root, "casualties", "F-0004", reported_on="9999-12-31")
     run = validate_cli(root)
     # After its source was published: a semantic error, at the row.
-    assert run.code == 1 and run.has("data/casualties.csv", "figure-reported-before-source-published", line,
-                                      "reported_on")
+    assert run.code == 1 and run.has(
+        "data/casualties.csv", "figure-reported-before-source-published", line, "reported_on"
+    )
 
 
 def test_enum_typo_suggests_the_nearest_value(tmp_path):
@@ -212,14 +241,18 @@ def test_header_only(tmp_path):
     write_raw(root, "statements", _header(root, "statements") + b"\n")
     run = validate_cli(root)
     assert run.code in (0, 1)
-    assert not any(f["path"] == "data/statements.csv" and f["rule"] in ("header", "encoding") for f in run.findings)
+    assert not any(
+        f["path"] == "data/statements.csv" and f["rule"] in ("header", "encoding") for f in run.findings
+    )
 
 
 def test_header_only_without_line_end(tmp_path):
     root = copy_package(tmp_path)
     write_raw(root, "statements", _header(root, "statements"))
     run = validate_cli(root)
-    assert not any(f["path"] == "data/statements.csv" and f["rule"] in ("header", "encoding") for f in run.findings)
+    assert not any(
+        f["path"] == "data/statements.csv" and f["rule"] in ("header", "encoding") for f in run.findings
+    )
 
 
 def test_ten_thousand_columns(tmp_path):
@@ -277,7 +310,11 @@ def test_stale_hash_says_to_run_fix(tmp_path):
 
 def test_unclosed_quote(tmp_path):
     root = copy_package(tmp_path)
-    write_raw(root, "actors", _csv(root, "actors").read_bytes() + b'A-0099,"never closed,monitor,,\n' + b"x,y\n" * 1000)
+    write_raw(
+        root,
+        "actors",
+        _csv(root, "actors").read_bytes() + b'A-0099,"never closed,monitor,,\n' + b"x,y\n" * 1000,
+    )
     run = validate_cli(root)
     assert run.code == 1
     assert any(f["path"] == "data/actors.csv" and f["row"] for f in run.findings)
@@ -334,7 +371,9 @@ def test_data_file_that_is_a_fifo(tmp_path):
     root = copy_package(tmp_path)
     _csv(root, "statements").unlink()
     os.mkfifo(_csv(root, "statements"))
-    run = validate_cli(root, timeout=30, separate=True)  # nobody writes to the FIFO: reading it would block forever
+    run = validate_cli(
+        root, timeout=30, separate=True
+    )  # nobody writes to the FIFO: reading it would block forever
     assert run.code == 1 and run.has("data/statements.csv", "missing-file")
     assert "is a named pipe, not a CSV file" in run.messages
 
@@ -356,11 +395,25 @@ def test_data_file_that_links_to_a_device_inside_the_package(tmp_path):
     assert run.has("data/statements.csv", "missing-file") or run.has("datapackage.json", "descriptor")
 
 
-DEEP_JSON = "[" * 100_000 + "]" * 100_000  # valid JSON that Python's json module cannot read (RecursionError)
+DEEP_JSON = (
+    "[" * 100_000 + "]" * 100_000
+)  # valid JSON that Python's json module cannot read (RecursionError)
 
 
-@pytest.mark.parametrize("text", ["", "{", "[]", "null", '{"resources": []}', '{"resources": [{"name": 1}]}',
-                                  '{"resources": "data/x.csv"}', "\ufeff{}", DEEP_JSON])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "{",
+        "[]",
+        "null",
+        '{"resources": []}',
+        '{"resources": [{"name": 1}]}',
+        '{"resources": "data/x.csv"}',
+        "\ufeff{}",
+        DEEP_JSON,
+    ],
+)
 def test_broken_descriptors_exit_2(tmp_path, text):
     root = copy_package(tmp_path)
     (root / "datapackage.json").write_text(text, encoding="utf-8")
@@ -388,8 +441,9 @@ def test_short_cycles_are_reported_once_at_their_first_line(tmp_path, length):
     _figures(root, length, lambda i, n: f"F-{100_000 + (i + 1) % n}")
     run = validate_cli(root)
     found = [f for f in run.findings if f["rule"] == "figure-tree-acyclic"]
-    assert [(f["row"], f["field"]) for f in found] == [(line_of(root, "casualties", "F-100000"),
-                                                        "parent_figure_id")]
+    assert [(f["row"], f["field"]) for f in found] == [
+        (line_of(root, "casualties", "F-100000"), "parent_figure_id")
+    ]
     assert run.code == 1
 
 
@@ -429,8 +483,9 @@ def test_revision_and_place_and_incident_cycles(tmp_path):
     edit(root, "places", "P-0008", parent_place_id="P-0007")
     run = validate_cli(root)
     assert run.has("data/incidents.csv", "incident-tree-acyclic", line_of(root, "incidents", "I-0003"))
-    assert [f["row"] for f in run.findings if f["rule"] == "place-tree-acyclic"] == \
-        [min(line_of(root, "places", "P-0007"), line_of(root, "places", "P-0008"))]
+    assert [f["row"] for f in run.findings if f["rule"] == "place-tree-acyclic"] == [
+        min(line_of(root, "places", "P-0007"), line_of(root, "places", "P-0008"))
+    ]
 
 
 # --- size ----------------------------------------------------------------------------

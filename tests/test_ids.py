@@ -8,10 +8,14 @@ from hypothesis import strategies as st
 
 from syria_incidents.validators.ids import IRREGULAR, IdCodec, id_prefix
 
-regular_ids = st.builds(lambda letters, digits: f"{letters}-{digits}",
-                        st.sampled_from(["F", "I", "S", "A", "P", "ST", "XYZ"]),
-                        st.text(alphabet="0123456789", min_size=1, max_size=14))
-odd_ids = st.text(min_size=0, max_size=12) | st.sampled_from(["F-+12", "F-0x1", "F-١٢", "f-0001", "F-12 ", "F--1"])
+regular_ids = st.builds(
+    lambda letters, digits: f"{letters}-{digits}",
+    st.sampled_from(["F", "I", "S", "A", "P", "ST", "XYZ"]),
+    st.text(alphabet="0123456789", min_size=1, max_size=14),
+)
+odd_ids = st.text(min_size=0, max_size=12) | st.sampled_from(
+    ["F-+12", "F-0x1", "F-١٢", "f-0001", "F-12 ", "F--1"]
+)
 values = st.lists(st.none() | regular_ids | odd_ids, min_size=1, max_size=40)
 
 
@@ -20,8 +24,10 @@ values = st.lists(st.none() | regular_ids | odd_ids, min_size=1, max_size=40)
 def test_codes_are_equal_exactly_when_the_ids_are(left, right):
     codec = IdCodec()
     size = max(len(left), len(right))
-    frame = pl.DataFrame({"a": left + [None] * (size - len(left)), "b": right + [None] * (size - len(right))},
-                         schema={"a": pl.String, "b": pl.String})
+    frame = pl.DataFrame(
+        {"a": left + [None] * (size - len(left)), "b": right + [None] * (size - len(right))},
+        schema={"a": pl.String, "b": pl.String},
+    )
     coded = codec.encode(frame, {"a": "F", "b": "ST"})
     assert coded.schema == {"a": pl.UInt64, "b": pl.UInt64}
     texts = [v for v in frame["a"].to_list() + frame["b"].to_list()]

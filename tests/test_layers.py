@@ -37,15 +37,25 @@ def _imported(path: Path) -> set[str]:
 
 def _runs_git(path: Path) -> list[int]:
     """Lines where a command list starts with "git" (what subprocess would run)."""
-    return [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-            if isinstance(node, ast.List) and node.elts
-            and isinstance(node.elts[0], ast.Constant) and node.elts[0].value == "git"]
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.List)
+        and node.elts
+        and isinstance(node.elts[0], ast.Constant)
+        and node.elts[0].value == "git"
+    ]
 
 
 def test_only_the_git_module_runs_git():
     assert _runs_git(GIT_MODULE), "versions/git.py should be where git runs"
-    elsewhere = {str(p.relative_to(PACKAGE)): lines for p in _modules() if p != GIT_MODULE
-                 for lines in [_runs_git(p)] if lines}
+    elsewhere = {
+        str(p.relative_to(PACKAGE)): lines
+        for p in _modules()
+        if p != GIT_MODULE
+        for lines in [_runs_git(p)]
+        if lines
+    }
     assert elsewhere == {}, "run git through syria_incidents.versions.git"
 
 
@@ -56,9 +66,10 @@ def test_the_import_reader_sees_relative_imports():
 
 
 def test_nothing_under_versions_imports_the_site():
-    crossing = {str(p.relative_to(PACKAGE)): sorted(n for n in _imported(p)
-                                                    if n.startswith("syria_incidents.site"))
-                for p in _modules(PACKAGE / "versions")}
+    crossing = {
+        str(p.relative_to(PACKAGE)): sorted(n for n in _imported(p) if n.startswith("syria_incidents.site"))
+        for p in _modules(PACKAGE / "versions")
+    }
     assert {k: v for k, v in crossing.items() if v} == {}
 
 

@@ -87,7 +87,9 @@ def test_unknown_table_names_the_tables_there_are():
 
 def test_load_reads_another_package_directory(package_copy):
     text = (package_copy / "data" / "sources.csv").read_text(encoding="utf-8")
-    (package_copy / "data" / "sources.csv").write_text(text.replace("The Guardian", "The Observer"), encoding="utf-8")
+    (package_copy / "data" / "sources.csv").write_text(
+        text.replace("The Guardian", "The Observer"), encoding="utf-8"
+    )
     assert si.load("sources", path=package_copy)["publisher"].tolist() == ["The Observer"]
 
 

@@ -7,11 +7,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from validate_helpers import copy_package, edit, line_of
 
 import syria_incidents as si
 from syria_incidents.cli import main
 from syria_incidents.package import bundled_root, find_package
-from validate_helpers import copy_package, edit, line_of
 
 
 def run(args, cwd, monkeypatch):
@@ -26,8 +26,10 @@ def test_validate_without_path_checks_the_package_it_stands_in(tmp_path, monkeyp
     result = run(["validate"], root / "data" / "deeper", monkeypatch)
     assert result.exit_code == 1, result.output
     assert f"package: {root} (version " in result.output
-    assert f"data/casualties.csv:{line_of(root, 'casualties', 'F-0001')}:count_best: subtotals-within-total" \
+    assert (
+        f"data/casualties.csv:{line_of(root, 'casualties', 'F-0001')}:count_best: subtotals-within-total"
         in result.output
+    )
 
 
 def test_stamp_without_path_stamps_the_package_it_stands_in(tmp_path, monkeypatch):
@@ -41,7 +43,10 @@ def test_stamp_without_path_stamps_the_package_it_stands_in(tmp_path, monkeypatc
 
 def test_outside_any_package_reading_falls_back_and_writing_refuses(tmp_path, monkeypatch):
     result = run(["validate"], tmp_path, monkeypatch)
-    assert f"package: {bundled_root()}" in result.output or f"installed copy at {bundled_root()}" in result.output
+    assert (
+        f"package: {bundled_root()}" in result.output
+        or f"installed copy at {bundled_root()}" in result.output
+    )
     for command in (["stamp"], ["fix"], ["metadata"], ["changelog", "--base", "HEAD"]):
         refused = run(command, tmp_path, monkeypatch)
         assert refused.exit_code == 2, (command, refused.output)
@@ -62,7 +67,9 @@ def test_every_command_names_the_package_and_its_version(tmp_path, monkeypatch):
     version = json.loads((root / "datapackage.json").read_text())["version"]
     for command in (["info"], ["validate"], ["stamp"], ["fix"]):
         result = run(command, root, monkeypatch)
-        assert f"{root} (version {version})" in result.output or f"version:  {version}" in result.output, command
+        assert f"{root} (version {version})" in result.output or f"version:  {version}" in result.output, (
+            command
+        )
         assert str(root) in result.output, command
 
 
@@ -81,13 +88,23 @@ def test_load_reads_a_contributors_clone_but_not_an_unrelated_package(tmp_path, 
     assert rows >= 1
 
 
-@pytest.mark.parametrize("command, extra", [
-    (["validate"], "validate"), (["rules"], "validate"), (["build"], "datasette"), (["serve"], "datasette"),
-    (["fix"], "datasette")])
+@pytest.mark.parametrize(
+    "command, extra",
+    [
+        (["validate"], "validate"),
+        (["rules"], "validate"),
+        (["build"], "datasette"),
+        (["serve"], "datasette"),
+        (["fix"], "datasette"),
+    ],
+)
 def test_a_missing_extra_is_named_with_exit_2(command, extra, tmp_path, monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name in ("polars", "datasette") else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name in ("polars", "datasette") else real(name, *a),
+    )
     result = run(command, tmp_path, monkeypatch)
     assert result.exit_code == 2, result.output
     assert f'pip install "syria-incidents[{extra}]"' in result.output

@@ -62,6 +62,7 @@ def _links(html: str) -> set[str]:
 
 # Configuration derived from the descriptor.
 
+
 def test_every_key_column_names_the_table_it_refers_to(descriptor):
     columns = pages.record_columns(descriptor)
     for res in descriptor["resources"]:
@@ -78,15 +79,21 @@ def test_every_foreign_key_has_a_heading_on_the_page_it_points_at(descriptor):
 
 
 def test_every_qualifier_of_the_descriptor_reads_as_the_source_would_say_it(descriptor):
-    field = next(f for f in resource(descriptor, "casualties")["schema"]["fields"]
-                 if f["name"] == "qualifier")
+    field = next(
+        f for f in resource(descriptor, "casualties")["schema"]["fields"] if f["name"] == "qualifier"
+    )
     assert set(pages.COUNT_QUALIFIERS) == set(field["constraints"]["enum"])
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE r (qualifier, count_low, count_best, count_high)")
-    cases = {("at_least", 240, 240, None): "at least 240", ("about", None, 125, None): "about 125",
-             ("more_than", 1001, None, None): "more than 1,000", ("exact", 15, 15, 15): "15",
-             ("at_most", None, None, 30): "up to 30", ("range", 10, None, 20): "10–20",
-             ("more_than", 71, 70, None): "more than 70"}
+    cases = {
+        ("at_least", 240, 240, None): "at least 240",
+        ("about", None, 125, None): "about 125",
+        ("more_than", 1001, None, None): "more than 1,000",
+        ("exact", 15, 15, 15): "15",
+        ("at_most", None, None, 30): "up to 30",
+        ("range", 10, None, 20): "10–20",
+        ("more_than", 71, 70, None): "more than 70",
+    }
     for row, expected in cases.items():
         conn.execute("DELETE FROM r")
         conn.execute("INSERT INTO r VALUES (?, ?, ?, ?)", row)
@@ -95,8 +102,13 @@ def test_every_qualifier_of_the_descriptor_reads_as_the_source_would_say_it(desc
 
 def test_dates_read_as_day_month_year_at_their_precision():
     conn = sqlite3.connect(":memory:")
-    for iso, expected in [("2025-03-07", "7 March 2025"), ("2024-12-08", "8 December 2024"),
-                          ("2025-03", "March 2025"), ("2025", "2025"), (None, None)]:
+    for iso, expected in [
+        ("2025-03-07", "7 March 2025"),
+        ("2024-12-08", "8 December 2024"),
+        ("2025-03", "March 2025"),
+        ("2025", "2025"),
+        (None, None),
+    ]:
         sql = f"SELECT {pages.sql_date('?')}"
         assert conn.execute(sql, [iso] * sql.count("?")).fetchone()[0] == expected
 
@@ -112,6 +124,7 @@ def test_column_notes_render_vocabularies_as_html_not_markdown(descriptor):
 
 # Row pages.
 
+
 def test_a_figure_page_is_headed_by_what_it_says_with_the_quote_and_the_source(client, data):
     figure = next(f for f in data["casualties"] if f["parent_figure_id"] and f["count_best"])
     reporter = next(a["name"] for a in data["actors"] if a["actor_id"] == figure["reported_by_actor_id"])
@@ -119,7 +132,9 @@ def test_a_figure_page_is_headed_by_what_it_says_with_the_quote_and_the_source(c
     heading = _text(re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1))
     assert f"{int(figure['count_best']):,}" in heading and figure["outcome"] in heading
     assert reporter in heading
-    quote = _text(re.search(r'<blockquote class="source-words"[^>]*>(.*?)</blockquote>', html, re.S).group(1))
+    quote = _text(
+        re.search(r'<blockquote class="source-words"[^>]*>(.*?)</blockquote>', html, re.S).group(1)
+    )
     assert quote == figure["source_quote"]
     assert f"/{DB}/sources/{figure['source_id']}" in _links(html)
     assert f"/{DB}/casualties/{figure['parent_figure_id']}" in _links(html)  # the total it is part of
@@ -150,15 +165,22 @@ def test_an_incident_page_has_its_figures_statements_and_sub_incidents(client, d
     def count(table, column, value):
         return sum(1 for r in data[table] if r[column] == value)
 
-    incident = max(data["incidents"], key=lambda i: (count("casualties", "incident_id", i["incident_id"])
-                                                    + count("statements", "incident_id", i["incident_id"])
-                                                    + count("incidents", "parent_incident_id", i["incident_id"])))
+    incident = max(
+        data["incidents"],
+        key=lambda i: (
+            count("casualties", "incident_id", i["incident_id"])
+            + count("statements", "incident_id", i["incident_id"])
+            + count("incidents", "parent_incident_id", i["incident_id"])
+        ),
+    )
     iid = incident["incident_id"]
     html = client.get(f"/{DB}/incidents/{iid}").text
     assert _text(re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S).group(1)).strip() == incident["title"]
-    for table, column, heading in [("casualties", "incident_id", "Casualty figures about this incident"),
-                                   ("statements", "incident_id", "Statements about this incident"),
-                                   ("incidents", "parent_incident_id", "Incidents within it")]:
+    for table, column, heading in [
+        ("casualties", "incident_id", "Casualty figures about this incident"),
+        ("statements", "incident_id", "Statements about this incident"),
+        ("incidents", "parent_incident_id", "Incidents within it"),
+    ]:
         n = count(table, column, iid)
         assert (heading in html) == (n > 0), heading
         if n:
@@ -171,16 +193,20 @@ def test_a_source_page_lists_everything_that_cites_it(client, data):
     cited = Counter(r["source_id"] for t in ("casualties", "incidents", "statements") for r in data[t])
     source, _ = cited.most_common(1)[0]
     html = client.get(f"/{DB}/sources/{source}").text
-    for table, pk in [("casualties", "figure_id"), ("incidents", "incident_id"),
-                      ("statements", "statement_id")]:
+    for table, pk in [
+        ("casualties", "figure_id"),
+        ("incidents", "incident_id"),
+        ("statements", "statement_id"),
+    ]:
         citing = [r[pk] for r in data[table] if r["source_id"] == source]
-        shown = {f"/{DB}/{table}/{i}" for i in citing[:pages.RELATED_LIMIT]}
+        shown = {f"/{DB}/{table}/{i}" for i in citing[: pages.RELATED_LIMIT]}
         assert shown <= _links(html), table
         if citing:
             assert f"({len(citing):,})" in html
 
 
 # Views and canned queries.
+
 
 def _record_cells(html: str, record_columns: dict[str, str]):
     for column, inner in CELL.findall(html):
@@ -218,14 +244,19 @@ def test_every_canned_query_opens_with_an_answer_and_every_id_is_a_link(client, 
             assert f'href="/{DB}/{record_columns[column]}/' in inner, (query.name, column)
         for parameter in query.parameters:
             assert f'<datalist id="choices-{parameter.name}">' in html, (query.name, parameter.name)
-            options = re.findall(r'<option value="([^"]+)">', html.split(f'id="choices-{parameter.name}"')[1])
+            options = re.findall(
+                r'<option value="([^"]+)">', html.split(f'id="choices-{parameter.name}"')[1]
+            )
             assert options, (query.name, parameter.name)
 
 
 def test_a_canned_query_shows_its_example_in_the_box_and_runs_it(client, data):
-    busiest = Counter(f["incident_id"] for f in data["casualties"]
-                      if next(i for i in data["incidents"] if i["incident_id"] == f["incident_id"])
-                      ["parent_incident_id"] == "").most_common(1)[0][0]
+    busiest = Counter(
+        f["incident_id"]
+        for f in data["casualties"]
+        if next(i for i in data["incidents"] if i["incident_id"] == f["incident_id"])["parent_incident_id"]
+        == ""
+    ).most_common(1)[0][0]
     html = client.get(f"/{DB}/claims_about_incident").text
     assert f'name="incident_id" value="{busiest}"' in html
     opened = client.get(f"/{DB}/claims_about_incident.json?_shape=array").json
@@ -239,6 +270,7 @@ def test_claims_about_an_incident_show_the_source(client):
 
 
 # Home page, search, charts.
+
 
 def test_the_home_page_lists_the_six_tables_with_counts_and_the_ways_in(client, data):
     html = client.get("/").text
@@ -257,15 +289,19 @@ def test_casualties_are_searchable_by_their_wording(client, data):
     figure = next(f for f in data["casualties"] if re.search(r"\b\d{3,}\b", f["source_quote"]))
     number = re.search(r"\b\d{3,}\b", figure["source_quote"]).group(0)
     rows = client.get(f"/{DB}/casualties.json?_shape=array&_search={number}&_size=max").json
-    expected = {f["figure_id"] for f in data["casualties"]
-                if re.search(rf"\b{number}\b", f["source_quote"] + " " + f["notes"])}
+    expected = {
+        f["figure_id"]
+        for f in data["casualties"]
+        if re.search(rf"\b{number}\b", f["source_quote"] + " " + f["notes"])
+    }
     assert {r["figure_id"] for r in rows} == expected
 
 
 def test_sources_are_searchable_by_publisher(client, data):
     publisher = Counter(s["publisher"].split()[-1] for s in data["sources"]).most_common(1)[0][0]
-    rows = client.get(f"/{DB}/sources.json?" + urlencode({"_search": publisher, "_shape": "array",
-                                                          "_size": "max"})).json
+    rows = client.get(
+        f"/{DB}/sources.json?" + urlencode({"_search": publisher, "_shape": "array", "_size": "max"})
+    ).json
     assert rows and len(rows) < len(data["sources"])
     assert all(publisher.lower() in (r["publisher"] + r["title"] + (r["notes"] or "")).lower() for r in rows)
 
@@ -283,6 +319,7 @@ def test_the_latest_claims_chart_never_adds_claims_up(descriptor):
     chart = dashboards(descriptor, DB)["overview"]["charts"]["latest-claims"]
     encoding = chart["display"]["encoding"]
     quantitative = [e for e in encoding.values() if isinstance(e, dict) and e.get("type") == "quantitative"]
-    assert quantitative and all("stack" in e and e["stack"] is None and "aggregate" not in e
-                                for e in quantitative)
+    assert quantitative and all(
+        "stack" in e and e["stack"] is None and "aggregate" not in e for e in quantitative
+    )
     assert "sum(" not in chart["query"].lower()

@@ -51,8 +51,14 @@ def test_the_build_reports_each_step_and_each_table_on_a_terminal(tmp_path):
         build_database(repo.root, tmp_path / "out.db", progress=progress)
     shown = out.getvalue()
     names = [r["name"] for r in read_descriptor(repo.root)["resources"]]
-    for step in ("validate", "load tables", "indexes and search", "facet counts and views", "history",
-                 "analyze"):
+    for step in (
+        "validate",
+        "load tables",
+        "indexes and search",
+        "facet counts and views",
+        "history",
+        "analyze",
+    ):
         assert step in shown, step
     assert f"{len(names)}/{len(names)}" in shown  # every table counted once
     assert "1/1" in shown  # the history's one commit
@@ -93,8 +99,14 @@ def test_the_build_reports_per_table_and_per_commit_never_per_row(tmp_path):
     assert ("step", "history", "2") in recorder.calls
     assert len([c for c in recorder.calls if c[:2] == ("advance", "history")]) == 2
     steps = [c[1] for c in recorder.calls if c[0] == "step"]
-    assert steps == ["validate", "load tables", "indexes and search", "facet counts and views", "history",
-                     "analyze"]
+    assert steps == [
+        "validate",
+        "load tables",
+        "indexes and search",
+        "facet counts and views",
+        "history",
+        "analyze",
+    ]
 
 
 def test_progress_updates_do_not_grow_with_the_rows(tmp_path):
@@ -112,10 +124,13 @@ def test_progress_updates_do_not_grow_with_the_rows(tmp_path):
     assert counts[0] == counts[1]
 
 
-@pytest.mark.parametrize("console, environ", [
-    (Console(file=io.StringIO()), {}),  # piped
-    (Console(file=io.StringIO(), force_terminal=True), {"CI": "true"}),  # a terminal, but in CI
-])
+@pytest.mark.parametrize(
+    "console, environ",
+    [
+        (Console(file=io.StringIO()), {}),  # piped
+        (Console(file=io.StringIO(), force_terminal=True), {"CI": "true"}),  # a terminal, but in CI
+    ],
+)
 def test_piped_or_in_ci_the_rebuild_inside_serve_says_nothing(tmp_path, console, environ):
     repo = make_repo(tmp_path)
     with terminal_progress(console, environ=environ) as progress:
@@ -144,8 +159,11 @@ def test_the_build_command_piped_prints_no_progress(tmp_path):
 @pytest.mark.parametrize("ci, shown", [(None, True), ("true", False)])
 def test_the_build_command_on_a_terminal_shows_progress_unless_in_ci(tmp_path, ci, shown):
     repo = make_repo(tmp_path)
-    result = CliRunner().invoke(main, ["build", str(repo.root), "--out", str(tmp_path / "out.db")],
-                                env={"FORCE_COLOR": "1", "CI": ci})
+    result = CliRunner().invoke(
+        main,
+        ["build", str(repo.root), "--out", str(tmp_path / "out.db")],
+        env={"FORCE_COLOR": "1", "CI": ci},
+    )
     assert result.exit_code == 0, result.output
     assert ("load tables" in result.stderr) is shown
     assert "built " in result.stdout
@@ -159,7 +177,8 @@ def test_check_version_walks_the_history_with_progress_on_a_terminal(tmp_path):
     repo.commit("remove an actor")
     repo.write_rows("actors", rows)  # the removed id comes back: the walk over the history runs
     repo.set_version("1.1.0")
-    result = CliRunner().invoke(main, ["check-version", "--base", "HEAD", str(repo.root)],
-                                env={"FORCE_COLOR": "1"})
+    result = CliRunner().invoke(
+        main, ["check-version", "--base", "HEAD", str(repo.root)], env={"FORCE_COLOR": "1"}
+    )
     assert "id reused" in result.output
     assert "history" in result.stderr and "2/2" in result.stderr

@@ -13,19 +13,21 @@ from pathlib import Path
 from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
-
 from strategies import FIELDS, PATHS, bounds, day_of, enum, iso, packages, write_package
+from validate_helpers import validate_both
+
 from syria_incidents.cli import main
 from syria_incidents.validators import validate
-from validate_helpers import validate_both
 
 # Each example writes a package and validates it (~0.3 s), so examples are few.
 # Shrinking is off: here it takes minutes per failure, and the assertion message
 # already lists every finding of the failing package, which is printed too.
-SETTINGS = settings(max_examples=10, deadline=None,
-                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                           HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=10,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
 
 # Free-text fields: where text hygiene rules apply (ids, vocabularies, dates and URLs have their own rules).
 TEXT_FIELDS = {
@@ -92,8 +94,11 @@ def test_child_figure_lifted_past_its_total(package, data):
     assume(parts)
     i = data.draw(st.sampled_from(parts))
     parent = index_of(figures, "figure_id", figures[i]["parent_figure_id"])
-    siblings = sum(int(f["count_best"]) for j, f in enumerate(figures)
-                   if j != i and f["parent_figure_id"] == figures[parent]["figure_id"])
+    siblings = sum(
+        int(f["count_best"])
+        for j, f in enumerate(figures)
+        if j != i and f["parent_figure_id"] == figures[parent]["figure_id"]
+    )
     best = int(figures[parent]["count_best"]) - siblings + data.draw(st.integers(1, 50))
     figures[i].update(bounds(best, figures[i]["qualifier"]))
     assert_exactly(package, ("casualties", parent, "subtotals-within-total"))
@@ -105,7 +110,11 @@ def test_count_bounds_out_of_order(package, data):
     figures = package["casualties"]
     # A top-level figure whose qualifier allows a count_low beside its best, so that
     # only the order is wrong (a part's count_low would also count against its total).
-    loose = [i for i, f in enumerate(figures) if f["parent_figure_id"] is None and f["qualifier"] in ("about", "range")]
+    loose = [
+        i
+        for i, f in enumerate(figures)
+        if f["parent_figure_id"] is None and f["qualifier"] in ("about", "range")
+    ]
     assume(loose)
     i = data.draw(st.sampled_from(loose))
     figures[i]["count_low"] = str(int(figures[i]["count_best"]) + data.draw(st.integers(1, 50)))
@@ -140,10 +149,15 @@ def test_part_about_an_unrelated_incident(package, data):
 
     by_id = {f["figure_id"]: f for f in figures}
     parents = {f["parent_figure_id"] for f in figures}
-    moves = [(i, other) for i, f in enumerate(figures) if f["parent_figure_id"] and f["figure_id"] not in parents
-             for other in parent_of
-             # Outside the total's incident, and begun by the time the part was reported.
-             if not within(other, by_id[f["parent_figure_id"]]["incident_id"]) and start[other] <= f["reported_on"]]
+    moves = [
+        (i, other)
+        for i, f in enumerate(figures)
+        if f["parent_figure_id"] and f["figure_id"] not in parents
+        for other in parent_of
+        # Outside the total's incident, and begun by the time the part was reported.
+        if not within(other, by_id[f["parent_figure_id"]]["incident_id"])
+        and start[other] <= f["reported_on"]
+    ]
     assume(moves)
     i, other = data.draw(st.sampled_from(moves))
     figures[i]["incident_id"] = other
@@ -177,8 +191,11 @@ def test_incident_date_range_reversed(package, data):
     incidents = package["incidents"]
     parents = {row["parent_incident_id"] for row in incidents}
     # A root with no children, so no parent or child date rule is involved.
-    lone = [i for i, row in enumerate(incidents) if row["parent_incident_id"] is None
-            and row["incident_id"] not in parents]
+    lone = [
+        i
+        for i, row in enumerate(incidents)
+        if row["parent_incident_id"] is None and row["incident_id"] not in parents
+    ]
     assume(lone)
     i = data.draw(st.sampled_from(lone))
     incidents[i]["end_date"] = day_after(incidents[i]["start_date"], -data.draw(st.integers(1, 30)))
@@ -200,9 +217,15 @@ ID_FIELDS = {"statements": "statement_id", "actors": "actor_id", "places": "plac
 PARENT_FIELDS = {"actors": "parent_actor_id", "places": "parent_place_id"}
 REFERENCES = {  # where each table's ids are referred to
     "statements": [],
-    "actors": [("actors", "parent_actor_id"), ("incidents", "initiator_actor_id"), ("incidents", "target_actor_id"),
-               ("incidents", "reported_by_actor_id"), ("casualties", "perpetrator_actor_id"),
-               ("casualties", "reported_by_actor_id"), ("statements", "speaker_actor_id")],
+    "actors": [
+        ("actors", "parent_actor_id"),
+        ("incidents", "initiator_actor_id"),
+        ("incidents", "target_actor_id"),
+        ("incidents", "reported_by_actor_id"),
+        ("casualties", "perpetrator_actor_id"),
+        ("casualties", "reported_by_actor_id"),
+        ("statements", "speaker_actor_id"),
+    ],
     "places": [("places", "parent_place_id"), ("incidents", "place_id")],
 }
 
@@ -215,8 +238,11 @@ def test_duplicate_id(package, data):
     referenced = {row[f] for t, f in REFERENCES[table] for row in package[t]}
     # A row nothing refers to and with no parent, so that no reference is left
     # dangling and no parent chain runs through the repeated id.
-    free = [i for i, row in enumerate(package[table]) if i > 0 and row[key] not in referenced
-            and not row.get(PARENT_FIELDS.get(table))]
+    free = [
+        i
+        for i, row in enumerate(package[table])
+        if i > 0 and row[key] not in referenced and not row.get(PARENT_FIELDS.get(table))
+    ]
     assume(free)
     i = data.draw(st.sampled_from(free))
     package[table][i][key] = package[table][data.draw(st.integers(0, i - 1))][key]
@@ -239,8 +265,11 @@ def test_cycle(package, data):
     else:
         # A top-level row: making it its own parent changes no other row's ancestry;
         # a figure must also have no parts, or they would be summed with itself.
-        candidates = [i for i, row in enumerate(rows) if row[parent_key] is None
-                      and (kind == "incidents" or row[key] not in parents)]
+        candidates = [
+            i
+            for i, row in enumerate(rows)
+            if row[parent_key] is None and (kind == "incidents" or row[key] not in parents)
+        ]
     assume(candidates)
     i = data.draw(st.sampled_from(candidates))
     rows[i][parent_key] = rows[i][key]
@@ -270,8 +299,11 @@ def test_point_outside_syria(package, data):
     i = data.draw(st.integers(0, len(places) - 1))
     inside_box = data.draw(st.booleans())
     lat, lon = data.draw(st.sampled_from(OUTSIDE_SYRIA if inside_box else OUTSIDE_BOX))
-    places[i].update(latitude=lat, longitude=lon, coordinate_precision=places[i]["coordinate_precision"]
-                     or "settlement_centre")
+    places[i].update(
+        latitude=lat,
+        longitude=lon,
+        coordinate_precision=places[i]["coordinate_precision"] or "settlement_centre",
+    )
     assert_exactly(package, ("places", i, "coordinates-inside-syria" if inside_box else "range"))
 
 
@@ -304,12 +336,16 @@ def test_formula_injection(package, data):
 @given(packages(), st.data())
 def test_text_hygiene(package, data):
     table, i, field = _text_cell(package, data)
-    value, rule_id = data.draw(st.sampled_from([
-        (" padded", "text-outer-whitespace"),
-        ("trailing ", "text-outer-whitespace"),
-        ("bell\x07inside", "text-control-chars"),
-        ("Cafe\u0301", "text-nfc"),  # e + combining acute: NFD, not NFC
-    ]))
+    value, rule_id = data.draw(
+        st.sampled_from(
+            [
+                (" padded", "text-outer-whitespace"),
+                ("trailing ", "text-outer-whitespace"),
+                ("bell\x07inside", "text-control-chars"),
+                ("Cafe\u0301", "text-nfc"),  # e + combining acute: NFD, not NFC
+            ]
+        )
+    )
     package[table][i][field] = value
     assert_exactly(package, (table, i, rule_id))
 
@@ -379,10 +415,14 @@ def test_revision_by_another_reporter(package, data):
     figures = package["casualties"]
     revised = {f["supersedes_figure_id"] for f in figures}
     # The last revision of a chain: a later one would no longer share its reporter either.
-    revisions = [i for i, f in enumerate(figures) if f["supersedes_figure_id"] and f["figure_id"] not in revised]
+    revisions = [
+        i for i, f in enumerate(figures) if f["supersedes_figure_id"] and f["figure_id"] not in revised
+    ]
     assume(revisions and len(package["actors"]) > 1)
     i = data.draw(st.sampled_from(revisions))
-    others = [a["actor_id"] for a in package["actors"] if a["actor_id"] != figures[i]["reported_by_actor_id"]]
+    others = [
+        a["actor_id"] for a in package["actors"] if a["actor_id"] != figures[i]["reported_by_actor_id"]
+    ]
     figures[i]["reported_by_actor_id"] = data.draw(st.sampled_from(others))
     assert_exactly(package, ("casualties", i, "revision-earlier-same-reporter"))
 
@@ -396,8 +436,9 @@ def test_part_with_another_outcome(package, data):
     leaves = [i for i, f in enumerate(figures) if f["parent_figure_id"] and f["figure_id"] not in parents]
     assume(leaves)
     i = data.draw(st.sampled_from(leaves))
-    figures[i]["outcome"] = data.draw(st.sampled_from([o for o in enum("casualties", "outcome")
-                                                       if o != figures[i]["outcome"]]))
+    figures[i]["outcome"] = data.draw(
+        st.sampled_from([o for o in enum("casualties", "outcome") if o != figures[i]["outcome"]])
+    )
     assert_exactly(package, ("casualties", i, "subtotal-same-outcome"))
 
 
@@ -408,8 +449,11 @@ def test_part_broader_than_its_total(package, data):
     field = data.draw(st.sampled_from(["victim_group", "sex", "age_group"]))
     by_id = {f["figure_id"]: f for f in figures}
     # "any" under a total that names a group is broader than the total.
-    narrow = [i for i, f in enumerate(figures) if f["parent_figure_id"]
-              and by_id[f["parent_figure_id"]][field] != "any"]
+    narrow = [
+        i
+        for i, f in enumerate(figures)
+        if f["parent_figure_id"] and by_id[f["parent_figure_id"]][field] != "any"
+    ]
     assume(narrow)
     i = data.draw(st.sampled_from(narrow))
     figures[i][field] = "any"
@@ -432,16 +476,24 @@ def test_uncited_source_is_a_warning(package):
 
 # Edits whose findings do not depend on row order (a repeated id is reported at its later
 # row, a cycle at its first member's: those move with the order by design).
-_EDITED = {"casualties": ("count_best", "reported_on"), "incidents": ("start_date", "end_date"),
-           "statements": ("made_on",), "sources": ("published_on",)}
+_EDITED = {
+    "casualties": ("count_best", "reported_on"),
+    "incidents": ("start_date", "end_date"),
+    "statements": ("made_on",),
+    "sources": ("published_on",),
+}
 
 
 def _on_records(package: dict) -> Counter:
     """Each finding as (file, rule, column, severity, id of the record at its line)."""
-    ids = {PATHS[name]: {line(i): row[FIELDS[name][0]] for i, row in enumerate(rows)}
-           for name, rows in package.items()}
-    return Counter((f.path, f.rule, f.field, f.severity, ids.get(f.path, {}).get(f.row))
-                   for f in report_for(package).errors)
+    ids = {
+        PATHS[name]: {line(i): row[FIELDS[name][0]] for i, row in enumerate(rows)}
+        for name, rows in package.items()
+    }
+    return Counter(
+        (f.path, f.rule, f.field, f.severity, ids.get(f.path, {}).get(f.row))
+        for f in report_for(package).errors
+    )
 
 
 @SETTINGS
@@ -492,10 +544,12 @@ def test_mutated_bytes_never_crash(package, table, data):
         content = bytearray(original)
         for _ in range(data.draw(st.integers(1, 4))):
             at = data.draw(st.integers(0, len(content)))
-            chunk = data.draw(st.binary(min_size=1, max_size=8) | st.sampled_from(
-                [b",", b'"', b"\n", b"\r\n", b"\xef\xbb\xbf", b"\x00", b"\xe9", b"=cmd()"]))
+            chunk = data.draw(
+                st.binary(min_size=1, max_size=8)
+                | st.sampled_from([b",", b'"', b"\n", b"\r\n", b"\xef\xbb\xbf", b"\x00", b"\xe9", b"=cmd()"])
+            )
             if data.draw(st.booleans()):
-                content[at:at + len(chunk)] = chunk
+                content[at : at + len(chunk)] = chunk
             else:
                 content[at:at] = chunk
         assume(bytes(content) != original)
@@ -505,7 +559,10 @@ def test_mutated_bytes_never_crash(package, table, data):
 
 
 @SETTINGS
-@given(st.binary(max_size=300) | st.sampled_from([b"", b"{}", b"[]", b'{"resources": 1}', b'{"resources": [{}]}']))
+@given(
+    st.binary(max_size=300)
+    | st.sampled_from([b"", b"{}", b"[]", b'{"resources": 1}', b'{"resources": [{}]}'])
+)
 def test_garbage_descriptor_never_crashes(garbage):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -7,14 +7,18 @@ import pandas as pd
 import polars as pl
 import pytest
 from pandera.errors import SchemaError, SchemaErrors
+from validate_helpers import FIXTURE_ROOT, copy_package, edit
 
 import syria_incidents as si
 from syria_incidents import schemas
 from syria_incidents.validators import validate
-from validate_helpers import FIXTURE_ROOT, copy_package, edit
 
-TABLES = {"casualties": schemas.Casualties, "incidents": schemas.Incidents,
-          "statements": schemas.Statements, "places": schemas.Places}
+TABLES = {
+    "casualties": schemas.Casualties,
+    "incidents": schemas.Incidents,
+    "statements": schemas.Statements,
+    "places": schemas.Places,
+}
 
 
 def broken(schema, frame) -> set[tuple[str, int]]:
@@ -25,7 +29,9 @@ def broken(schema, frame) -> set[tuple[str, int]]:
         cases = exc.failure_cases
         if isinstance(cases, pl.DataFrame):
             cases = cases.to_pandas()
-        return {(check, int(index)) for check, index in zip(cases["check"], cases["index"]) if index == index}
+        return {
+            (check, int(index)) for check, index in zip(cases["check"], cases["index"]) if index == index
+        }
     return set()
 
 
@@ -54,7 +60,8 @@ def test_a_part_raised_above_its_total_fails_subtotals_within_total_pandas():
 def test_a_part_raised_above_its_total_fails_subtotals_within_total_polars():
     figures = si.load("casualties", FIXTURE_ROOT, engine="polars").with_columns(
         pl.when(pl.col("figure_id") == "F-0002").then(230).otherwise(pl.col(c)).alias(c)
-        for c in ("count_low", "count_best", "count_high"))
+        for c in ("count_low", "count_best", "count_high")
+    )
     total = _row(figures, "figure_id", "F-0001")
     assert ("subtotals-within-total", total) in broken(schemas.Casualties, figures)
 
@@ -69,18 +76,22 @@ def test_row_and_cross_row_rules_on_edited_pandas_frames():
     incidents = si.load("incidents", FIXTURE_ROOT)
     # I-0003 is a part of I-0002 (2025-03-06 to 2025-03-07): move it out of those dates.
     incidents.loc[incidents.incident_id == "I-0003", ["start_date", "end_date"]] = pd.Timestamp("2025-03-01")
-    assert ("child-incident-within-parent-dates", _row(incidents, "incident_id", "I-0003")) in \
-        broken(schemas.Incidents, incidents)
+    assert ("child-incident-within-parent-dates", _row(incidents, "incident_id", "I-0003")) in broken(
+        schemas.Incidents, incidents
+    )
 
 
-@pytest.mark.parametrize("table, row_id, values", [
-    ("casualties", "F-0002", {"count_best": 230, "count_low": 230, "count_high": 230}),
-    ("casualties", "F-0001", {"victim_group": "civilians"}),  # its part F-0002 counts security forces
-    ("casualties", "F-0004", {"qualifier": "exact"}),
-    ("incidents", "I-0002", {"end_date": "2025-03-05"}),
-    ("places", "P-0007", {"longitude": ""}),
-    ("statements", "ST-0001", {"quote": "", "summary": ""}),
-])
+@pytest.mark.parametrize(
+    "table, row_id, values",
+    [
+        ("casualties", "F-0002", {"count_best": 230, "count_low": 230, "count_high": 230}),
+        ("casualties", "F-0001", {"victim_group": "civilians"}),  # its part F-0002 counts security forces
+        ("casualties", "F-0004", {"qualifier": "exact"}),
+        ("incidents", "I-0002", {"end_date": "2025-03-05"}),
+        ("places", "P-0007", {"longitude": ""}),
+        ("statements", "ST-0001", {"quote": "", "summary": ""}),
+    ],
+)
 def test_the_schemas_find_what_validate_finds(tmp_path, table, row_id, values):
     root = copy_package(tmp_path)
     edit(root, table, row_id, **values)

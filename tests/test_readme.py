@@ -7,9 +7,14 @@ import json
 import re
 
 # The coverage sentence's nouns, per table (singular, plural).
-NOUNS = {"sources": ("source", "sources"), "incidents": ("incident", "incidents"),
-         "casualties": ("casualty figure", "casualty figures"), "statements": ("statement", "statements"),
-         "actors": ("actor", "actors"), "places": ("place", "places")}
+NOUNS = {
+    "sources": ("source", "sources"),
+    "incidents": ("incident", "incidents"),
+    "casualties": ("casualty figure", "casualty figures"),
+    "statements": ("statement", "statements"),
+    "actors": ("actor", "actors"),
+    "places": ("place", "places"),
+}
 
 
 def _records(path) -> int:
@@ -29,8 +34,11 @@ def test_readme_coverage_counts_match_the_data(repo_root):
         number, noun = part.split(" ", 1)
         table = next(t for t, forms in NOUNS.items() if noun in forms)
         stated[table] = int(number)
-    actual = {res["name"]: _records(repo_root / res["path"]) for res in descriptor["resources"]
-              if res["name"] in NOUNS}
+    actual = {
+        res["name"]: _records(repo_root / res["path"])
+        for res in descriptor["resources"]
+        if res["name"] in NOUNS
+    }
     assert stated == actual, "README coverage counts are stale: run `syria-incidents fix`"
 
 

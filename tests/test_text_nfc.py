@@ -41,16 +41,18 @@ def texts() -> pl.DataFrame:
     """Every code point alone, after the letter a, after the character it composes with,
     and before U+0300 (a mark of class 230, which a mark of a higher class must follow)."""
     bases = _bases()
-    frame = pl.DataFrame({"code": CODES, "ch": [chr(c) for c in CODES],
-                          "base": [bases.get(c, "a") for c in CODES]})
+    frame = pl.DataFrame(
+        {"code": CODES, "ch": [chr(c) for c in CODES], "base": [bases.get(c, "a") for c in CODES]}
+    )
     ch = pl.col("ch")
     variants = [ch, "a" + ch, pl.col("base") + ch, ch + "\u0300", "\u0300" + ch]
     return pl.concat([frame.select("code", v.alias("text")) for v in variants]).unique()
 
 
 def test_the_ranges_hold_everything_derived_from_unicodedata_and_polars():
-    assert derive_nfc_suspects() <= _listed(), \
+    assert derive_nfc_suspects() <= _listed(), (
         "regenerate _NFC_RANGES in validators/text.py from derive_nfc_suspects()"
+    )
 
 
 def test_prefilter_flags_every_text_polars_nfc_changes(texts):
@@ -66,8 +68,24 @@ def test_prefilter_flags_every_text_python_nfc_changes(texts):
     assert not missed, [" ".join(f"U+{ord(ch):04X}" for ch in t) for t in missed[:50]]
 
 
-@pytest.mark.parametrize("code", [0x09DC, 0x0A33, 0x0B5C, 0x0F43, 0x2ADC, 0x1D15E, 0x0958, 0x2126, 0x212B,
-                                  0xF900, 0x2F800, 0x0344, 0x0301])
+@pytest.mark.parametrize(
+    "code",
+    [
+        0x09DC,
+        0x0A33,
+        0x0B5C,
+        0x0F43,
+        0x2ADC,
+        0x1D15E,
+        0x0958,
+        0x2126,
+        0x212B,
+        0xF900,
+        0x2F800,
+        0x0344,
+        0x0301,
+    ],
+)
 def test_known_misses_of_the_old_prefilter_are_flagged(code):
     text = pl.Series(["x" + chr(code) + "y"])
     assert text.str.contains(_NFC_SUSPECT).item()

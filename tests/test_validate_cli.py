@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from validate_helpers import FIXTURE_ROOT, REPO_ROOT, copy_package, edit, line_of
 
 from syria_incidents.cli import main
 from syria_incidents.package import read_descriptor
-from validate_helpers import FIXTURE_ROOT, REPO_ROOT, copy_package, edit, line_of
 
 REPO = REPO_ROOT
 
@@ -35,7 +35,10 @@ def test_text_format_points_at_file_line_column_rule(tmp_path):
     root, line = _broken(tmp_path)
     result = run("validate", str(root))
     assert result.exit_code == 1
-    assert f"data/casualties.csv:{line}:count_best: subtotals-within-total: the parts of F-0001" in result.output
+    assert (
+        f"data/casualties.csv:{line}:count_best: subtotals-within-total: the parts of F-0001"
+        in result.output
+    )
     assert "INVALID" in result.output
 
 
@@ -47,8 +50,15 @@ def test_json_format(tmp_path):
     assert data["valid"] is False
     assert set(data["stats"]) >= {"tables", "rows", "errors", "warnings", "seconds"}
     [error] = [e for e in data["errors"] if e["rule"] == "subtotals-within-total"]
-    assert error == {"resource": "casualties", "path": "data/casualties.csv", "row": line, "field": "count_best",
-                     "rule": "subtotals-within-total", "severity": "error", "message": error["message"]}
+    assert error == {
+        "resource": "casualties",
+        "path": "data/casualties.csv",
+        "row": line,
+        "field": "count_best",
+        "rule": "subtotals-within-total",
+        "severity": "error",
+        "message": error["message"],
+    }
 
 
 def test_github_format(tmp_path):
@@ -59,8 +69,11 @@ def test_github_format(tmp_path):
     text = (root / "data" / "casualties.csv").read_text(encoding="utf-8").splitlines()
     header, row = text[0].split(","), text[line - 1]
     column = len(",".join(row.split(",")[: header.index("count_best")])) + 2
-    assert (f"::error file=data/casualties.csv,line={line},col={column},title=subtotals-within-total::count_best: "
-            in result.stdout)
+    assert (
+        "::error "
+        f"file=data/casualties.csv,line={line},col={column},title=subtotals-within-total::count_best: "
+        in result.stdout
+    )
 
 
 def test_cell_starts_respects_quoted_commas():
@@ -101,21 +114,29 @@ def test_rules_lists_every_rule_with_severity():
     result = run("rules")
     assert result.exit_code == 0
     for rule_id, (severity, description) in RULES.items():
-        assert any(line.split()[:2] == [rule_id, severity] and description in line
-                   for line in result.output.splitlines()), rule_id
+        assert any(
+            line.split()[:2] == [rule_id, severity] and description in line
+            for line in result.output.splitlines()
+        ), rule_id
 
 
 def test_docs_rules_md_is_current():
     result = run("rules", "--format", "markdown")
-    assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == result.output, \
+    assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == result.output, (
         "docs/rules.md is stale: run `syria-incidents rules --format markdown > docs/rules.md`"
+    )
 
 
 def test_python_api_is_lazy_and_complete(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys, syria_incidents as si; assert 'polars' not in sys.modules and 'pandera' not in sys.modules; "
-            f"r = si.validate({str(FIXTURE_ROOT)!r}); print(r.valid, r.flatten(['rule']))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    code = (
+        "import sys, syria_incidents as si; assert 'polars' not in sys.modules and 'pandera' not in "
+        "sys.modules; "
+        f"r = si.validate({str(FIXTURE_ROOT)!r}); print(r.valid, r.flatten(['rule']))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
     assert out.stdout.strip() == "True []"

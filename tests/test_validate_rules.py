@@ -7,12 +7,23 @@ test_real_data_is_valid reads the bundled data, and names none of its rows."""
 from __future__ import annotations
 
 import pytest
+from validate_helpers import (
+    REPO_ROOT,
+    append,
+    copy_package,
+    edit,
+    line_of,
+    read_rows,
+    validate_both,
+    write_raw,
+    write_rows,
+)
 
 from syria_incidents.validators import RULES, all_rules, validate
-from validate_helpers import (REPO_ROOT, append, copy_package, edit, line_of, read_rows, validate_both,
-                              write_raw, write_rows)
 
-CAS, INC, PLA, SRC, STA = (f"data/{t}.csv" for t in ("casualties", "incidents", "places", "sources", "statements"))
+CAS, INC, PLA, SRC, STA = (
+    f"data/{t}.csv" for t in ("casualties", "incidents", "places", "sources", "statements")
+)
 
 
 def found(root, rule):
@@ -52,6 +63,7 @@ def _set(table, row_id, field, **values):
     def mutate(root):
         line = edit(root, table, row_id, **values)
         return [f"data/{table}.csv", line, field]
+
     return mutate
 
 
@@ -60,14 +72,22 @@ def _cycle(table, a, b, column):
         edit(root, table, a, **{column: b})
         edit(root, table, b, **{column: a})
         return [f"data/{table}.csv", line_of(root, table, a), column]
+
     return mutate
 
 
 def _revision(**values):
     def mutate(root):
-        line = append(root, "casualties", figure_id="F-9001", supersedes_figure_id="F-0004",
-                      parent_figure_id="", **values)
+        line = append(
+            root,
+            "casualties",
+            figure_id="F-9001",
+            supersedes_figure_id="F-0004",
+            parent_figure_id="",
+            **values,
+        )
         return [CAS, line, "supersedes_figure_id"]
+
     return mutate
 
 
@@ -180,9 +200,12 @@ CASES = {
     "revision-chain-acyclic": _cycle("casualties", "F-0006", "F-0007", "supersedes_figure_id"),
     "incident-dates-ordered": _set("incidents", "I-0002", "end_date", end_date="2025-03-05"),
     "child-incident-within-parent-dates": _child_outside_parent,
-    "figure-reported-after-incident-start": _set("casualties", "F-0004", "reported_on", reported_on="2025-03-01"),
-    "figure-reported-before-source-published": _set("casualties", "F-0004", "reported_on",
-                                                    reported_on="2025-03-09"),
+    "figure-reported-after-incident-start": _set(
+        "casualties", "F-0004", "reported_on", reported_on="2025-03-01"
+    ),
+    "figure-reported-before-source-published": _set(
+        "casualties", "F-0004", "reported_on", reported_on="2025-03-09"
+    ),
     "figure-period-ordered": _set("casualties", "F-0004", "period_end", period_end="2025-03-05"),
     "statement-before-source-published": _set("statements", "ST-0001", "made_on", made_on="2025-03-09"),
     "statement-quote-or-summary": _set("statements", "ST-0001", "quote", quote="", summary=""),
@@ -253,9 +276,20 @@ def test_a_type_error_is_not_also_a_range_or_semantic_error(tmp_path):
 
 def test_valid_revision_passes(tmp_path):
     root = copy_package(tmp_path)
-    append(root, "casualties", figure_id="F-9001", supersedes_figure_id="F-0004", parent_figure_id="",
-           incident_id="I-0012", reported_by_actor_id="A-0001", reported_on="2025-03-07",
-           count_low="", count_best="125", count_high="", qualifier="about")
+    append(
+        root,
+        "casualties",
+        figure_id="F-9001",
+        supersedes_figure_id="F-0004",
+        parent_figure_id="",
+        incident_id="I-0012",
+        reported_by_actor_id="A-0001",
+        reported_on="2025-03-07",
+        count_low="",
+        count_best="125",
+        count_high="",
+        qualifier="about",
+    )
     rows = read_rows(root, "casualties")
     rows[0]["reported_on"] = rows[0]["reported_on"]
     for row in rows:
@@ -272,7 +306,9 @@ def test_allowlisted_finding_is_dropped(tmp_path):
     assert found(root, "subtotals-within-total") != []
     (root / "data" / "allowlist.toml").write_text(
         '[[allow]]\nrule = "subtotals-within-total"\nresource = "casualties"\nid = "F-0001"\n'
-        'reason = "test: the source publishes parts over its total"\n', encoding="utf-8")
+        'reason = "test: the source publishes parts over its total"\n',
+        encoding="utf-8",
+    )
     assert found(root, "subtotals-within-total") == []
     assert validate(root).valid
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import threading
 
 import pytest
+from validate_helpers import copy_package, write_raw
 
 from syria_incidents.validators import reading, validate
 from syria_incidents.validators.background import prefetched
-
-from validate_helpers import copy_package, write_raw
 
 SMALL = 300  # bytes: a few lines a slice
 
@@ -111,10 +110,14 @@ def test_prefetched_stops_its_thread_when_the_consumer_stops_early():
 
 
 # A lone carriage return ends a record for the csv module (and frictionless): the row splits.
-@pytest.mark.parametrize("byte, expected", [(b"\x01", ("publisher", "text-control-chars")),
-                                            (b"\r", ("accessed_on", "missing-cell"))],
-                         ids=["marker byte", "carriage return"])
-def test_a_byte_the_fast_reader_cannot_take_sends_the_file_to_the_csv_module(tmp_path, monkeypatch, byte, expected):
+@pytest.mark.parametrize(
+    "byte, expected",
+    [(b"\x01", ("publisher", "text-control-chars")), (b"\r", ("accessed_on", "missing-cell"))],
+    ids=["marker byte", "carriage return"],
+)
+def test_a_byte_the_fast_reader_cannot_take_sends_the_file_to_the_csv_module(
+    tmp_path, monkeypatch, byte, expected
+):
     root = copy_package(tmp_path)
     lines = _lines(root, "sources")
     cells = lines[1].split(b",")

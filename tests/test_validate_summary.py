@@ -11,11 +11,11 @@ import re
 
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
+from validate_helpers import FIXTURE_ROOT, copy_package, edit, line_of
 
 from syria_incidents.cli import main
 from syria_incidents.validators import validate
 from syria_incidents.validators.summary import summary_markdown
-from validate_helpers import FIXTURE_ROOT, copy_package, edit, line_of
 
 MESSAGE = 5  # column of the message in the findings table
 
@@ -30,8 +30,9 @@ def tables(markdown: str) -> list[list[list[str]]]:
     found = []
     for table in re.findall(r"<table>(.*?)</table>", html, re.S):
         rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
-        found.append([[_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-                      for row in rows])
+        found.append(
+            [[_text(cell) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)] for row in rows]
+        )
     return found
 
 
@@ -59,8 +60,16 @@ def test_summary_lists_every_finding_as_one_row_with_its_message_intact(tmp_path
     by_rule, rows = tables(summary.read_text(encoding="utf-8"))
     assert rows[0] == ["file", "line", "field", "rule", "severity", "message"]
     assert [[r[0], r[1], r[2], r[3], r[4], r[MESSAGE]] for r in rows[1:]] == [
-        [f["path"] or "datapackage.json", "" if f["row"] is None else str(f["row"]), f["field"] or "",
-         f["rule"], f["severity"], f["message"]] for f in findings]
+        [
+            f["path"] or "datapackage.json",
+            "" if f["row"] is None else str(f["row"]),
+            f["field"] or "",
+            f["rule"],
+            f["severity"],
+            f["message"],
+        ]
+        for f in findings
+    ]
     assert any("1|2 <b>*x*</b>" in r[MESSAGE] for r in rows[1:])
     counts = {(r[0], r[1]): int(r[2]) for r in by_rule[1:]}
     assert sum(counts.values()) == len(findings)

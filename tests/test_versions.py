@@ -15,11 +15,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from validate_helpers import FIXTURE_VERSION, copy_fixture
 
 from syria_incidents.versions import check_version, diff_versions, load_version
 from syria_incidents.versions.diff import FieldChange, RecordChange
 from syria_incidents.versions.render import render_text
-from validate_helpers import FIXTURE_VERSION, copy_fixture
 
 GIT_IDENTITY = ["-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
 
@@ -31,8 +31,9 @@ class GitPackage:
         self.root = root
 
     def git(self, *args: str) -> str:
-        return subprocess.run(["git", "-C", str(self.root), *GIT_IDENTITY, *args],
-                              check=True, capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["git", "-C", str(self.root), *GIT_IDENTITY, *args], check=True, capture_output=True, text=True
+        ).stdout
 
     def commit(self, message: str = "change") -> str:
         self.git("add", "-A")
@@ -74,8 +75,9 @@ class GitPackage:
         return json.loads((self.root / "datapackage.json").read_text(encoding="utf-8"))
 
     def write_descriptor(self, descriptor: dict) -> None:
-        (self.root / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n",
-                                                    encoding="utf-8")
+        (self.root / "datapackage.json").write_text(
+            json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
 
     def set_version(self, version: str) -> None:
         d = self.descriptor
@@ -103,11 +105,25 @@ def repo(tmp_path) -> GitPackage:
 
 def figure(**overrides) -> dict:
     """A new casualty figure citing records that exist in the package."""
-    row = dict(figure_id="F-0101", incident_id="I-0017", outcome="killed", victim_group="unknown", sex="male",
-               age_group="adult", manner="execution", count_low="12", count_best="12", count_high="12",
-               qualifier="exact", reported_by_actor_id="A-0001", reported_on="2025-03-08",
-               period_start="2025-03-07", period_end="2025-03-07", source_id="S-0001",
-               source_quote="twelve men were executed in Arza")
+    row = dict(
+        figure_id="F-0101",
+        incident_id="I-0017",
+        outcome="killed",
+        victim_group="unknown",
+        sex="male",
+        age_group="adult",
+        manner="execution",
+        count_low="12",
+        count_best="12",
+        count_high="12",
+        qualifier="exact",
+        reported_by_actor_id="A-0001",
+        reported_on="2025-03-08",
+        period_start="2025-03-07",
+        period_end="2025-03-07",
+        source_id="S-0001",
+        source_quote="twelve men were executed in Arza",
+    )
     row.update(overrides)
     return row
 
@@ -129,8 +145,10 @@ def test_adding_rows_requires_minor_and_names_them(repo):
     assert result.diff.table("casualties").added == ["F-0101", "F-0102"]
     assert not result.ok
     assert result.problems == [
-        f"datapackage.json: version {base_version(repo)} is unchanged from {base_version(repo)}, but the changes "
-        "need a minor bump (version 0.2.0 or higher), because of casualties: records added: F-0101, F-0102"]
+        f"datapackage.json: version {base_version(repo)} is unchanged from {base_version(repo)}, but "
+        "the changes "
+        "need a minor bump (version 0.2.0 or higher), because of casualties: records added: F-0101, F-0102"
+    ]
     repo.set_version("0.1.1")
     assert "is only a patch bump" in check_version("HEAD", repo.root).problems[0]
     repo.set_version("0.2.0")
@@ -142,9 +160,17 @@ def test_correcting_a_value_requires_patch_and_diff_is_exact(repo):
     result = check_version("HEAD", repo.root)
     assert result.needed == "patch"
     assert "values corrected: F-0007" in result.problems[0]
-    assert result.diff.table("casualties").changed == [RecordChange("F-0007", [
-        FieldChange("count_low", "10", "11"), FieldChange("count_best", "10", "11"),
-        FieldChange("count_high", "10", "11")], line=8)]
+    assert result.diff.table("casualties").changed == [
+        RecordChange(
+            "F-0007",
+            [
+                FieldChange("count_low", "10", "11"),
+                FieldChange("count_best", "10", "11"),
+                FieldChange("count_high", "10", "11"),
+            ],
+            line=8,
+        )
+    ]
     assert [t.name for t in result.diff.tables if not t.empty] == ["casualties"]
     text = render_text(result.diff).splitlines()
     assert text[2:] == [
@@ -167,7 +193,8 @@ def test_deleting_a_row_requires_major(repo):
     assert result.needed == "major" and not result.ok
     assert result.problems == [
         "datapackage.json: version 0.2.0 is only a minor bump from 0.1.0, but the changes need a major bump "
-        "(version 1.0.0 or higher), because of statements: records removed: ST-0013"]
+        "(version 1.0.0 or higher), because of statements: records removed: ST-0013"
+    ]
     assert result.diff.table("statements").removed == ["ST-0013"]
     text = render_text(result.diff).splitlines()
     assert text[2:4] == ["statements: 0 added, 1 removed, 0 changed", "  - ST-0013 (was line 14)"]
@@ -188,7 +215,9 @@ def test_deleting_a_column_requires_major_and_is_reported_as_schema(repo):
     result = check_version("HEAD", repo.root)
     assert result.needed == "major"
     t = result.diff.table("casualties")
-    assert [(c.kind, c.field, c.note) for c in t.schema] == [("column-removed", "notes", "7 of 7 records had a value")]
+    assert [(c.kind, c.field, c.note) for c in t.schema] == [
+        ("column-removed", "notes", "7 of 7 records had a value")
+    ]
     assert t.changed == [] and t.added == [] and t.removed == []
     assert "casualties: column notes removed" in result.problems[0]
     assert render_text(result.diff).splitlines()[2:] == [
@@ -233,7 +262,9 @@ def test_vocabulary_added_is_minor_and_removed_is_major(repo):
     repo.write_descriptor(d)
     result = check_version("HEAD", repo.root)
     assert result.needed == "minor"
-    assert [r.text() for r in result.reasons] == ["casualties: column outcome vocabulary values added: disappeared"]
+    assert [r.text() for r in result.reasons] == [
+        "casualties: column outcome vocabulary values added: disappeared"
+    ]
     d = repo.descriptor
     repo.field(d, "casualties", "outcome")["constraints"]["enum"].remove("missing")
     repo.write_descriptor(d)
@@ -247,7 +278,9 @@ def test_type_widened_is_minor_and_narrowed_is_major(repo):
     repo.field(d, "casualties", "count_best")["type"] = "number"
     repo.write_descriptor(d)
     result = check_version("HEAD", repo.root)
-    assert [r.text() for r in result.reasons] == ["casualties: column count_best type integer → number (widened)"]
+    assert [r.text() for r in result.reasons] == [
+        "casualties: column count_best type integer → number (widened)"
+    ]
     assert result.needed == "minor"
     repo.commit("count_best is a number")
     d = repo.descriptor
@@ -283,8 +316,10 @@ def test_removing_a_superseded_figure_fails_with_both_ids(repo):
     repo.set_version("1.0.0")
     result = check_version("HEAD", repo.root)
     assert result.problems == [
-        "casualties: F-0007 was removed, but F-0101 supersedes it (supersedes_figure_id); keep the superseded "
-        "row — revisions are new rows that point to the old one"]
+        "casualties: F-0007 was removed, but F-0101 supersedes it (supersedes_figure_id); keep the "
+        "superseded "
+        "row — revisions are new rows that point to the old one"
+    ]
 
 
 def test_reusing_a_removed_id_fails(repo):
@@ -297,15 +332,18 @@ def test_reusing_a_removed_id_fails(repo):
     result = check_version("HEAD", repo.root)
     assert result.diff.table("casualties").added == ["F-0006"]
     assert result.problems == [
-        "casualties: id reused: F-0006 existed in an earlier version and was removed; ids are stable forever — "
-        "give the new record a new id"]
+        "casualties: id reused: F-0006 existed in an earlier version and was removed; ids are stable "
+        "forever — "
+        "give the new record a new id"
+    ]
     assert old_row["count_best"] == "8"  # the id once named a different figure
 
 
 def test_lower_version_fails(repo):
     repo.set_version("0.0.9")
     assert check_version("HEAD", repo.root).problems == [
-        "datapackage.json: version 0.0.9 is lower than the base version 0.1.0"]
+        "datapackage.json: version 0.0.9 is lower than the base version 0.1.0"
+    ]
 
 
 def test_base_before_the_package_existed_is_a_first_release(tmp_path):
@@ -335,7 +373,8 @@ def test_diff_between_a_directory_and_a_wheel_layout(repo, tmp_path):
     assert d.old.label == wheel.name
     changed = d.table("places").changed
     assert [(c.key, [(f.field, f.old, f.new) for f in c.changes]) for c in changed] == [
-        ("P-0001", [("name_ar", "سوريا", "سورية")])]
+        ("P-0001", [("name_ar", "سوريا", "سورية")])
+    ]
 
 
 def test_unknown_side_is_a_clear_error(repo):

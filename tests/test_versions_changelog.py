@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from test_versions import figure, make_repo
 
 from syria_incidents.cli import main
 from syria_incidents.versions import changelog_section, diff_versions, load_version, write_changelog
-from test_versions import figure, make_repo
 
 SECTION = """## 0.2.0 (2025-03-10)
 
@@ -35,13 +35,40 @@ A minor release: changes since 0.1.0.
 def contribute(repo) -> None:
     """A realistic contribution: a claim from another monitor, a revised figure, two corrections."""
     repo.add("actors", actor_id="A-0101", name="Test monitor (TM)", actor_type="monitor")
-    repo.add("casualties", **figure(figure_id="F-0101", incident_id="I-0012", victim_group="civilians", sex="any",
-                                    age_group="any", count_low="50", count_best="50", count_high="",
-                                    qualifier="at_least", reported_by_actor_id="A-0101"))
-    repo.add("casualties", **figure(figure_id="F-0102", incident_id="I-0012", victim_group="civilians", sex="any",
-                                    age_group="any", count_low="", count_best="131", count_high="",
-                                    qualifier="about", reported_on="2025-03-09", supersedes_figure_id="F-0004"))
-    repo.edit("casualties", "F-0005", notes="The source names no perpetrator; reported_on is the article's date.")
+    repo.add(
+        "casualties",
+        **figure(
+            figure_id="F-0101",
+            incident_id="I-0012",
+            victim_group="civilians",
+            sex="any",
+            age_group="any",
+            count_low="50",
+            count_best="50",
+            count_high="",
+            qualifier="at_least",
+            reported_by_actor_id="A-0101",
+        ),
+    )
+    repo.add(
+        "casualties",
+        **figure(
+            figure_id="F-0102",
+            incident_id="I-0012",
+            victim_group="civilians",
+            sex="any",
+            age_group="any",
+            count_low="",
+            count_best="131",
+            count_high="",
+            qualifier="about",
+            reported_on="2025-03-09",
+            supersedes_figure_id="F-0004",
+        ),
+    )
+    repo.edit(
+        "casualties", "F-0005", notes="The source names no perpetrator; reported_on is the article's date."
+    )
     repo.edit("casualties", "F-0007", count_low="11", count_best="11", count_high="11")
     repo.set_version("0.2.0")
 
@@ -65,7 +92,8 @@ def test_changelog_for_removals_and_schema_changes(tmp_path):
     assert section.splitlines()[2] == "A major release: changes since 0.1.0."
     assert section.split("### casualties\n\n")[1] == (
         "- Column manner vocabulary values added: shooting\n"
-        "- F-0006 removed (was: 8 killed, unknown, in I-0016 (The Guardian, 2025-03-07))\n")
+        "- F-0006 removed (was: 8 killed, unknown, in I-0016 (The Guardian, 2025-03-07))\n"
+    )
 
 
 def test_write_changelog_adds_on_top_and_replaces_the_same_version(tmp_path):
@@ -74,7 +102,8 @@ def test_write_changelog_adds_on_top_and_replaces_the_same_version(tmp_path):
     assert write_changelog(path, "## 0.2.0 (2025-03-10)\n\nOne.\n") == "added"
     assert write_changelog(path, "## 0.2.0 (2025-03-11)\n\nTwo.\n") == "replaced"
     assert path.read_text(encoding="utf-8") == (
-        "# Changelog\n\nIntro.\n\n## 0.2.0 (2025-03-11)\n\nTwo.\n\n## 0.1.0 (2025-03-07)\n\nFirst release.\n")
+        "# Changelog\n\nIntro.\n\n## 0.2.0 (2025-03-11)\n\nTwo.\n\n## 0.1.0 (2025-03-07)\n\nFirst release.\n"
+    )
 
 
 def test_cli_check_version_fails_naming_the_records(tmp_path):
@@ -83,11 +112,18 @@ def test_cli_check_version_fails_naming_the_records(tmp_path):
     repo.set_version("0.1.1")
     result = CliRunner().invoke(main, ["check-version", "--base", "HEAD", str(repo.root)])
     assert result.exit_code == 1
-    assert ("error: datapackage.json: version 0.1.1 is only a patch bump from 0.1.0, but the changes need a minor "
-            "bump (version 0.2.0 or higher), because of actors: records added: A-0101; "
-            "casualties: records added: F-0101, F-0102") in result.output
-    github = CliRunner().invoke(main, ["check-version", "--base", "HEAD", "--format", "github", str(repo.root)])
-    assert "::error file=datapackage.json,title=check-version::datapackage.json: version 0.1.1" in github.output
+    assert (
+        "error: datapackage.json: version 0.1.1 is only a patch bump from 0.1.0, but the changes "
+        "need a minor "
+        "bump (version 0.2.0 or higher), because of actors: records added: A-0101; "
+        "casualties: records added: F-0101, F-0102"
+    ) in result.output
+    github = CliRunner().invoke(
+        main, ["check-version", "--base", "HEAD", "--format", "github", str(repo.root)]
+    )
+    assert (
+        "::error file=datapackage.json,title=check-version::datapackage.json: version 0.1.1" in github.output
+    )
     repo.set_version("0.2.0")
     ok = CliRunner().invoke(main, ["check-version", "--base", "HEAD", str(repo.root)])
     assert ok.exit_code == 0 and ok.output.endswith("ok\n")
@@ -110,9 +146,15 @@ def test_cli_diff_json_and_markdown(tmp_path, monkeypatch):
     data = json.loads(result.output)
     casualties = next(t for t in data["tables"] if t["name"] == "casualties")
     assert casualties["counts"] == {"added": 2, "removed": 0, "changed": 2}
-    assert casualties["changed"][1] == {"id": "F-0007", "line": 8, "changes": [
-        {"field": "count_low", "old": "10", "new": "11"}, {"field": "count_best", "old": "10", "new": "11"},
-        {"field": "count_high", "old": "10", "new": "11"}]}
+    assert casualties["changed"][1] == {
+        "id": "F-0007",
+        "line": 8,
+        "changes": [
+            {"field": "count_low", "old": "10", "new": "11"},
+            {"field": "count_best", "old": "10", "new": "11"},
+            {"field": "count_high", "old": "10", "new": "11"},
+        ],
+    }
     assert data["bump"]["needed"] == "minor"
     md = CliRunner().invoke(main, ["diff", "HEAD", "--format", "markdown"]).output
     assert "| F-0007 | count_best | 10 | 11 |" in md
@@ -122,11 +164,14 @@ def test_cli_diff_json_and_markdown(tmp_path, monkeypatch):
 def test_cli_changelog_writes_and_prints(tmp_path):
     repo = make_repo(tmp_path)
     contribute(repo)
-    printed = CliRunner().invoke(main, ["changelog", "--base", "HEAD", "--date", "2025-03-10", "--output", "-",
-                                        str(repo.root)])
+    printed = CliRunner().invoke(
+        main, ["changelog", "--base", "HEAD", "--date", "2025-03-10", "--output", "-", str(repo.root)]
+    )
     assert printed.exit_code == 0 and printed.stdout == SECTION  # the package it read is named on stderr
     assert printed.stderr.startswith("package: ")
-    written = CliRunner().invoke(main, ["changelog", "--base", "HEAD", "--date", "2025-03-10", str(repo.root)])
+    written = CliRunner().invoke(
+        main, ["changelog", "--base", "HEAD", "--date", "2025-03-10", str(repo.root)]
+    )
     assert written.exit_code == 0, written.output
     text = (repo.root / "CHANGELOG.md").read_text(encoding="utf-8")
     assert text.startswith("# Changelog\n") and text.endswith(SECTION)

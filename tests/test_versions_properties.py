@@ -15,7 +15,9 @@ from syria_incidents.versions.source import parse_table
 FIELDS = ["item_id", "name", "count", "notes"]
 SCHEMA = {"fields": [{"name": f} for f in FIELDS], "primaryKey": ["item_id"]}
 # Any text a CSV cell can hold: commas, quotes, newlines, non-Latin scripts, empty.
-cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=12)
+cells = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=12
+)
 
 
 def to_csv(rows: dict[str, dict]) -> str:
@@ -50,8 +52,11 @@ def edits(draw):
 @given(edits())
 def test_diff_recovers_every_edit(case):
     old, new, added, removed, changed = case
-    diff = diff_table(parse_table("items", "items.csv", SCHEMA, to_csv(old)),
-                      parse_table("items", "items.csv", SCHEMA, to_csv(new)), "items")
+    diff = diff_table(
+        parse_table("items", "items.csv", SCHEMA, to_csv(old)),
+        parse_table("items", "items.csv", SCHEMA, to_csv(new)),
+        "items",
+    )
     assert diff.added == added
     assert diff.removed == removed
     assert {rc.key: [(c.field, c.old, c.new) for c in rc.changes] for rc in diff.changed} == changed
@@ -62,8 +67,11 @@ def test_diff_recovers_every_edit(case):
 @given(edits())
 def test_needed_bump_is_the_strongest_kind_of_change(case):
     old, new, added, removed, changed = case
-    diff = diff_table(parse_table("items", "items.csv", SCHEMA, to_csv(old)),
-                      parse_table("items", "items.csv", SCHEMA, to_csv(new)), "items")
+    diff = diff_table(
+        parse_table("items", "items.csv", SCHEMA, to_csv(old)),
+        parse_table("items", "items.csv", SCHEMA, to_csv(new)),
+        "items",
+    )
 
     class Package:  # classify() reads only .tables and .metadata
         tables, metadata = [diff], []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from validate_helpers import REPO_ROOT, copy_package
 
 from syria_incidents.package import read_descriptor
 from syria_incidents.validators import validate
@@ -14,7 +15,6 @@ from syria_incidents.validators.relations import ANY, BROADER, GROUP_COLUMNS
 from syria_incidents.validators.schemas import QUALIFIER_SHAPES
 from syria_incidents.validators.vocabulary import enum_of, vocabulary_gaps
 from syria_incidents.versions.words import QUALIFIER_WORDS
-from validate_helpers import REPO_ROOT, copy_package
 
 
 def _enum(root, table, column):
@@ -50,11 +50,14 @@ def _rename(root, table, column, old, new):
     path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("table, column, old, rule", [
-    ("casualties", "qualifier", "at_least", "qualifier-matches-bounds"),
-    ("casualties", "sex", "any", "subtotal-group-narrower"),
-    ("casualties", "victim_group", "combatants_unspecified", "subtotal-group-narrower"),
-])
+@pytest.mark.parametrize(
+    "table, column, old, rule",
+    [
+        ("casualties", "qualifier", "at_least", "qualifier-matches-bounds"),
+        ("casualties", "sex", "any", "subtotal-group-narrower"),
+        ("casualties", "victim_group", "combatants_unspecified", "subtotal-group-narrower"),
+    ],
+)
 def test_renaming_a_value_in_a_scratch_descriptor_fails(tmp_path, table, column, old, rule):
     root = copy_package(tmp_path)
     _rename(root, table, column, old, old + "_renamed")
@@ -62,4 +65,6 @@ def test_renaming_a_value_in_a_scratch_descriptor_fails(tmp_path, table, column,
     assert any(rule in gap and repr(old) in gap for gap in gaps), gaps
     report = validate(root)
     assert not report.valid
-    assert any(f.rule == "descriptor" and rule in f.message and repr(old) in f.message for f in report.errors)
+    assert any(
+        f.rule == "descriptor" and rule in f.message and repr(old) in f.message for f in report.errors
+    )

@@ -28,7 +28,8 @@ for name in si.tables():
     frame = si.load(name)
     out["tables"][name] = {"rows": len(frame), "dtypes": {c: str(t) for c, t in frame.dtypes.items()}}
 figures = si.load("casualties")
-out["counts_are_integer"] = all(pd.api.types.is_integer_dtype(figures[c]) for c in ("count_low", "count_best", "count_high"))
+counts = ("count_low", "count_best", "count_high")
+out["counts_are_integer"] = all(pd.api.types.is_integer_dtype(figures[c]) for c in counts)
 out["reported_on_is_date"] = pd.api.types.is_datetime64_dtype(figures["reported_on"])
 print(json.dumps(out))
 """
@@ -45,8 +46,9 @@ def dist(repo_root, tmp_path_factory) -> Path:
     if os.environ.get(DIST_VARIABLE):
         return Path(os.environ[DIST_VARIABLE]).resolve()
     out = tmp_path_factory.mktemp("dist")
-    built = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(repo_root)],
-                           capture_output=True, text=True)
+    built = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(repo_root)], capture_output=True, text=True
+    )
     assert built.returncode == 0, built.stdout + built.stderr
     return out
 
@@ -70,7 +72,9 @@ def sdist(dist) -> Path:
 def test_dist_holds_one_sdist_and_one_wheel_of_this_version(dist, repo_root):
     version = _version(repo_root)
     assert sorted(p.name for p in dist.iterdir()) == [
-        f"syria_incidents-{version}-py3-none-any.whl", f"syria_incidents-{version}.tar.gz"]
+        f"syria_incidents-{version}-py3-none-any.whl",
+        f"syria_incidents-{version}.tar.gz",
+    ]
 
 
 def test_wheel_carries_descriptor_and_every_csv(wheel, repo_root):
@@ -97,8 +101,11 @@ def test_sdist_carries_the_repository_data_byte_for_byte(sdist, repo_root):
 
 def test_twine_check_passes_on_both_distributions(wheel, sdist):
     # What PyPI checks on upload (metadata, README rendering); --strict turns warnings into failures.
-    checked = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)],
-                             capture_output=True, text=True)
+    checked = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", str(sdist), str(wheel)],
+        capture_output=True,
+        text=True,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.count("PASSED") == 2, checked.stdout
 
@@ -110,9 +117,18 @@ def bare_env(wheel, repo_root, tmp_path_factory) -> Path:
     env_dir = tmp_path_factory.mktemp("bare") / "venv"
     venv.create(env_dir, with_pip=True)
     install = subprocess.run(
-        [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet",
-         "-c", str(repo_root / "constraints.txt"), str(wheel)],
-        capture_output=True, text=True,
+        [
+            str(env_dir / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-c",
+            str(repo_root / "constraints.txt"),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert install.returncode == 0, install.stderr
     return env_dir
@@ -123,7 +139,9 @@ def elsewhere(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("elsewhere")
 
 
-def test_wheel_installed_in_fresh_venv_loads_every_table_outside_the_checkout(bare_env, repo_root, elsewhere):
+def test_wheel_installed_in_fresh_venv_loads_every_table_outside_the_checkout(
+    bare_env, repo_root, elsewhere
+):
     env_dir = bare_env
     python = env_dir / "bin" / "python"
     result = subprocess.run(
@@ -137,14 +155,22 @@ def test_wheel_installed_in_fresh_venv_loads_every_table_outside_the_checkout(ba
     assert out["counts_are_integer"] and out["reported_on_is_date"]
     assert out["tables"]["casualties"]["dtypes"]["count_best"] == "Int64"
     # The command-line entry point works from the installed wheel too.
-    info = subprocess.run([str(env_dir / "bin" / "syria-incidents"), "info"], cwd=elsewhere,
-                          check=True, capture_output=True, text=True).stdout
+    info = subprocess.run(
+        [str(env_dir / "bin" / "syria-incidents"), "info"],
+        cwd=elsewhere,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert "casualties" in info and "_package" in info
 
 
 def test_python_m_syria_incidents_is_the_command(repo_root, tmp_path):
-    run = lambda *args: subprocess.run([sys.executable, "-m", "syria_incidents", *args], cwd=tmp_path,
-                                       capture_output=True, text=True)
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "syria_incidents", *args], cwd=tmp_path, capture_output=True, text=True
+        )
+
     helped = run("--help")
     assert helped.returncode == 0, helped.stderr
     assert "Usage: python -m syria_incidents" in helped.stdout
@@ -164,26 +190,52 @@ def test_wheel_without_extras_loads_and_commands_name_the_extra_they_need(bare_e
     python, command = bare_env / "bin" / "python", bare_env / "bin" / "syria-incidents"
     # Nothing of the extras is there (the venv does not see the system's packages).
     absent = subprocess.run(
-        [str(python), "-c", "import importlib.util as u, sys; "
-         "print([m for m in sys.argv[1:] if u.find_spec(m)])",
-         "polars", "pandera", "rich", "shapely", "datasette", "yaml", "frictionless", "sqlite_utils"],
-        capture_output=True, text=True, check=True).stdout.strip()
+        [
+            str(python),
+            "-c",
+            "import importlib.util as u, sys; print([m for m in sys.argv[1:] if u.find_spec(m)])",
+            "polars",
+            "pandera",
+            "rich",
+            "shapely",
+            "datasette",
+            "yaml",
+            "frictionless",
+            "sqlite_utils",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert absent == "[]"
     loaded = subprocess.run(
-        [str(python), "-c", "import syria_incidents as si; f = si.load('casualties'); "
-         "print(len(f), f.count_best.dtype)"],
-        cwd=elsewhere, capture_output=True, text=True)
+        [
+            str(python),
+            "-c",
+            "import syria_incidents as si; f = si.load('casualties'); print(len(f), f.count_best.dtype)",
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+    )
     assert loaded.returncode == 0, loaded.stderr
     rows, dtype = loaded.stdout.split()
     assert int(rows) > 0 and dtype == "Int64"
-    as_module = subprocess.run([str(python), "-m", "syria_incidents", "info"], cwd=elsewhere,
-                               capture_output=True, text=True)
+    as_module = subprocess.run(
+        [str(python), "-m", "syria_incidents", "info"], cwd=elsewhere, capture_output=True, text=True
+    )
     assert as_module.returncode == 0, as_module.stderr
     assert "casualties" in as_module.stdout
     for name, extra in NEEDS_EXTRA.items():
         # serve must not get as far as starting a server: the timeout stops a hang.
-        result = subprocess.run([str(command), name], cwd=elsewhere, capture_output=True, text=True,
-                                timeout=120, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [str(command), name],
+            cwd=elsewhere,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
         output = result.stdout + result.stderr
         assert result.returncode == 2, (name, output)
         assert f'pip install "syria-incidents[{extra}]"' in result.stderr, (name, output)

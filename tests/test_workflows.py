@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from validate_helpers import FIXTURE_ROOT, REPO_ROOT, append, copy_package, edit
 
 WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
@@ -27,8 +26,13 @@ DEPENDABOT = REPO_ROOT / ".github" / "dependabot.yml"
 
 # The first major release of each action that runs on Node 24 (GitHub is removing Node 20),
 # read from each action's action.yml at its tags.
-NODE24_SINCE = {"actions/checkout": 5, "actions/setup-python": 6, "actions/cache": 5,
-                "actions/upload-artifact": 6, "actions/download-artifact": 7}
+NODE24_SINCE = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/cache": 5,
+    "actions/upload-artifact": 6,
+    "actions/download-artifact": 7,
+}
 _SEMVER_TAG = re.compile(r"v\d+\.\d+\.\d+")
 _SHA = re.compile(r"[0-9a-f]{40}")
 
@@ -63,19 +67,26 @@ def node24(uses: str) -> bool:
 
 
 def check_jsonschema(schema: str, *files: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema,
-                           *map(str, files)], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *map(str, files)],
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_there_are_the_contribution_and_the_publishing_workflows():
     assert {p.name for p in WORKFLOWS} >= {"validate.yml", "publish.yml"}
 
 
-@pytest.mark.parametrize("schema, path", [
-    *[("vendor.github-workflows", p) for p in WORKFLOWS],
-    ("vendor.github-actions", ACTION),
-    ("vendor.dependabot", DEPENDABOT),
-], ids=lambda value: value.name if isinstance(value, Path) else value)
+@pytest.mark.parametrize(
+    "schema, path",
+    [
+        *[("vendor.github-workflows", p) for p in WORKFLOWS],
+        ("vendor.github-actions", ACTION),
+        ("vendor.dependabot", DEPENDABOT),
+    ],
+    ids=lambda value: value.name if isinstance(value, Path) else value,
+)
 def test_files_match_githubs_schemas(schema, path):
     checked = check_jsonschema(schema, path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -100,8 +111,12 @@ def test_hook_manifest_is_valid_for_pre_commit(tmp_path):
 
 def test_is_pinned_and_node24_refuse_what_they_should():
     assert is_pinned("./") and is_pinned("actions/checkout@v7.0.1") and is_pinned(f"a/b@{'0' * 40}")
-    for loose in ("actions/checkout@v7", "actions/checkout@main", "pypa/gh-action-pypi-publish@release/v1",
-                  "actions/checkout"):
+    for loose in (
+        "actions/checkout@v7",
+        "actions/checkout@main",
+        "pypa/gh-action-pypi-publish@release/v1",
+        "actions/checkout",
+    ):
         assert not is_pinned(loose), loose
     assert node24("actions/checkout@v5.0.0") and not node24("actions/checkout@v4.2.2")
     assert not node24("actions/download-artifact@v6.0.0")
@@ -125,6 +140,7 @@ def test_no_expression_is_pasted_into_a_shell_script(path):
 
 # The contribution workflow (validate.yml).
 
+
 @pytest.fixture(scope="module")
 def ci() -> dict:
     return load(REPO_ROOT / ".github" / "workflows" / "validate.yml")
@@ -145,9 +161,13 @@ def test_ci_validates_with_the_action_then_still_checks_the_version_and_runs_the
     names = [s.get("name") for s in steps]
     validate = _step(steps, "Validate the data package")
     assert validate["uses"] == "./" and "if" not in validate
-    after = steps[names.index("Validate the data package") + 1:]
-    assert [s["name"] for s in after] == ["Install", "Check the version bump against the target branch",
-                                          "A Chromium for the browser tests", "Tests"]
+    after = steps[names.index("Validate the data package") + 1 :]
+    assert [s["name"] for s in after] == [
+        "Install",
+        "Check the version bump against the target branch",
+        "A Chromium for the browser tests",
+        "Tests",
+    ]
     # `if: success()` is the default: these must say they run after a failed validation.
     assert all("!cancelled()" in s["if"] for s in after)
     assert "pip install -c constraints.txt -e '.[test]'" in _step(steps, "Install")["run"]
@@ -161,6 +181,7 @@ def test_ci_caches_pips_downloads_keyed_on_the_pins(ci):
 
 
 # The publishing workflow (publish.yml).
+
 
 @pytest.fixture(scope="module")
 def publish() -> dict:
@@ -202,6 +223,7 @@ def test_publish_uses_trusted_publishing_in_an_environment(publish):
 
 # The action, run as GitHub runs it.
 
+
 @pytest.fixture(scope="module")
 def action() -> dict:
     return load(ACTION)
@@ -215,8 +237,11 @@ def toolkit_on_path(tmp_path_factory) -> dict:
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m syria_incidents "$@"\n', encoding="utf-8")
     shim.chmod(0o755)
     python_path = [str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")]
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "PYTHONPATH": os.pathsep.join(filter(None, python_path))}
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": os.pathsep.join(filter(None, python_path)),
+    }
     return env
 
 
@@ -225,21 +250,29 @@ def run_validate_step(action: dict, env: dict, tmp_path: Path, **inputs):
     the completed process and the step summary it wrote."""
     step = _step(action["runs"]["steps"], "Validate the data package")
     values = {name: spec.get("default", "") for name, spec in action["inputs"].items()} | inputs
-    step_env = {key: re.sub(r"\$\{\{ inputs\.([\w-]+) \}\}", lambda m: values[m.group(1)], value)
-                for key, value in step["env"].items()}
+    step_env = {
+        key: re.sub(r"\$\{\{ inputs\.([\w-]+) \}\}", lambda m: values[m.group(1)], value)
+        for key, value in step["env"].items()
+    }
     summary = tmp_path / "step_summary.md"
     summary.touch()
-    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                            cwd=tmp_path, env={**env, **step_env, "GITHUB_STEP_SUMMARY": str(summary)},
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=tmp_path,
+        env={**env, **step_env, "GITHUB_STEP_SUMMARY": str(summary)},
+        capture_output=True,
+        text=True,
+    )
     return result, summary.read_text(encoding="utf-8")
 
 
 def test_action_installs_the_toolkit_of_its_own_ref_with_its_pins(action):
     install = _step(action["runs"]["steps"], "Install syria-incidents[validate] at this action's ref")
     # The variable, not ${{ github.action_path }}: only it is the container's path in a container job.
-    expected = ('python -m pip install --quiet -c "$GITHUB_ACTION_PATH/constraints.txt" '
-                '"$GITHUB_ACTION_PATH[validate]"')
+    expected = (
+        'python -m pip install --quiet -c "$GITHUB_ACTION_PATH/constraints.txt" '
+        '"$GITHUB_ACTION_PATH[validate]"'
+    )
     assert install["run"].strip() == expected
     assert [s for s in action["runs"]["steps"] if "github.action_path" in str(s)] == []
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -280,6 +313,7 @@ def test_action_on_a_valid_package_passes(action, toolkit_on_path, tmp_path):
 
 # The pre-commit hook.
 
+
 @pytest.fixture(scope="module")
 def hook() -> dict:
     [hook] = load(HOOKS)
@@ -304,8 +338,9 @@ def test_hook_entry_validates_the_package_it_runs_in(hook, toolkit_on_path, tmp_
     root = copy_package(tmp_path)
 
     def run():
-        return subprocess.run(hook["entry"].split(), cwd=root, env=toolkit_on_path,
-                              capture_output=True, text=True)
+        return subprocess.run(
+            hook["entry"].split(), cwd=root, env=toolkit_on_path, capture_output=True, text=True
+        )
 
     assert run().returncode == 0
     edit(root, "casualties", "F-0002", count_low="x")

@@ -111,6 +111,9 @@ def validate_both(root: Path):
         reference = validate(root)
     assert fast.flatten(FINDING_KEYS) == reference.flatten(FINDING_KEYS), (
         "the polars slices and the csv module disagree:\n"
-        + "\n".join(f"{a} | {b}" for a, b in zip(map(str, fast.errors), map(str, reference.errors)) if a != b)
-        + f"\n(polars {len(fast.errors)} findings, csv module {len(reference.errors)})")
+        + "\n".join(
+            f"{a} | {b}" for a, b in zip(map(str, fast.errors), map(str, reference.errors)) if a != b
+        )
+        + f"\n(polars {len(fast.errors)} findings, csv module {len(reference.errors)})"
+    )
     return fast

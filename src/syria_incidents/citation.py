@@ -22,8 +22,10 @@ CFF_NAME = "CITATION.cff"
 ZENODO_NAME = ".zenodo.json"
 FORMATS = ("text", "bibtex")
 DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
-CITE_MESSAGE = ("If you use this dataset, cite it as below, with the version you used, "
-                "and cite the original source of any figure you use (sources.url).")
+CITE_MESSAGE = (
+    "If you use this dataset, cite it as below, with the version you used, "
+    "and cite the original source of any figure you use (sources.url)."
+)
 
 
 def homepage(d: dict) -> str:
@@ -64,8 +66,10 @@ def citation(path: str | Path | None = None, format: str = "text") -> str:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     names = "; ".join(_author_name(c) for c in authors(d))
     link = f"https://doi.org/{doi(d)}" if doi(d) else homepage(d)
-    return (f"{names} ({d.get('created', '')[:4]}). {d['title']}. Data package {d['name']}, "
-            f"version {d['version']}. Licence: {', '.join(_licences(d))}. {link}")
+    return (
+        f"{names} ({d.get('created', '')[:4]}). {d['title']}. Data package {d['name']}, "
+        f"version {d['version']}. Licence: {', '.join(_licences(d))}. {link}"
+    )
 
 
 def _bib(text: str) -> str:
@@ -100,8 +104,12 @@ def cff(d: dict) -> dict:
         "title": d["title"],
         "version": d["version"],
         "abstract": d.get("description", ""),
-        "authors": [{"family-names": c["familyName"], "given-names": c.get("givenName", "")}
-                    if c.get("familyName") else {"name": _author_name(c)} for c in authors(d)],
+        "authors": [
+            {"family-names": c["familyName"], "given-names": c.get("givenName", "")}
+            if c.get("familyName")
+            else {"name": _author_name(c)}
+            for c in authors(d)
+        ],
         "license": _licences(d)[0] if len(_licences(d)) == 1 else _licences(d),
         "repository-code": REPOSITORY_URL,
         "url": homepage(d),
@@ -131,6 +139,7 @@ def zenodo_json(d: dict) -> str:
         "creators": [{"name": _author_name(c)} for c in authors(d)],
         "keywords": d.get("keywords", []),
         "related_identifiers": [
-            {"identifier": REPOSITORY_URL, "relation": "isSupplementTo", "scheme": "url"}],
+            {"identifier": REPOSITORY_URL, "relation": "isSupplementTo", "scheme": "url"}
+        ],
     }
     return json.dumps(content, indent=2, ensure_ascii=False) + "\n"

@@ -64,15 +64,20 @@ def _table(res: dict) -> list[str]:
     foreign = schema.get("foreignKeys", [])
     if foreign:
         lines += ["", "Foreign keys:", ""] + [f"- {_foreign_key(k, res['name'])}" for k in foreign]
-    lines += ["", "| field | type | required | constraints | HXL | description |",
-              "| --- | --- | --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "| field | type | required | constraints | HXL | description |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for field in schema["fields"]:
         required = "yes" if field.get("constraints", {}).get("required") else ""
         description = field.get("description", "")
         if field.get("x-vocabulary"):
             description = description.split(VOCABULARY_MARK, 1)[0]
-        lines.append(f"| `{field['name']}` | {field.get('type', 'string')} | {required} | "
-                     f"{_cell(_constraints(field))} | {_hxl(res, field)} | {_cell(description)} |")
+        lines.append(
+            f"| `{field['name']}` | {field.get('type', 'string')} | {required} | "
+            f"{_cell(_constraints(field))} | {_hxl(res, field)} | {_cell(description)} |"
+        )
     for field in schema["fields"]:
         enum = field.get("constraints", {}).get("enum")
         if enum is None:
@@ -99,8 +104,12 @@ def dictionary_markdown(descriptor: dict) -> str:
         "Required fields are never empty. Ids are never reused. The HXL column is the field's",
         "hashtag in the HXL export (`syria-incidents export --format hxl`).",
         "",
-        "Tables: " + ", ".join(f"[`{r['name']}`](#{r['name']}--{_anchor(r.get('title', r['name']))})"
-                               for r in descriptor["resources"]) + ".",
+        "Tables: "
+        + ", ".join(
+            f"[`{r['name']}`](#{r['name']}--{_anchor(r.get('title', r['name']))})"
+            for r in descriptor["resources"]
+        )
+        + ".",
         "",
     ]
     for res in descriptor["resources"]:

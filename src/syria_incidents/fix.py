@@ -31,8 +31,10 @@ def fix(path: str | Path | None = None) -> list[Repair]:
     repairs: list[Repair] = []
     for res in descriptor.get("resources", []):
         repairs += repair_table(root, res)
-    repairs += [Repair(DESCRIPTOR_NAME, f"{s.path}: bytes {s.recorded.bytes} → {s.actual.bytes}, hash re-stamped")
-                for s in stamp(root)]
+    repairs += [
+        Repair(DESCRIPTOR_NAME, f"{s.path}: bytes {s.recorded.bytes} → {s.actual.bytes}, hash re-stamped")
+        for s in stamp(root)
+    ]
     repairs += _derived_files(root)
     return repairs
 

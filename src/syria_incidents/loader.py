@@ -66,7 +66,7 @@ def load(table: str, path: str | Path | None = None, engine: str = "pandas"):
     return frame
 
 
-def _convert(column: "pd.Series", field: dict) -> "pd.Series":
+def _convert(column: pd.Series, field: dict) -> pd.Series:
     import pandas as pd
 
     dtype = pandas_dtype(field)

@@ -38,9 +38,14 @@ def text_columns(res: dict) -> set[str]:
     """The columns whose cells may be normalised: strings that are neither keys nor vocabulary."""
     schema = res.get("schema") or {}
     keys = set(primary_key(res)).union(*(fk.fields for fk in foreign_keys(res)))
-    return {f["name"] for f in schema.get("fields", [])
-            if isinstance(f, dict) and f.get("type", "string") == "string" and f.get("name") not in keys
-            and not (f.get("constraints") or {}).get("enum")}
+    return {
+        f["name"]
+        for f in schema.get("fields", [])
+        if isinstance(f, dict)
+        and f.get("type", "string") == "string"
+        and f.get("name") not in keys
+        and not (f.get("constraints") or {}).get("enum")
+    }
 
 
 def normalise_cell(value: str) -> str:
@@ -56,7 +61,7 @@ def repair_table(root: Path, res: dict) -> list[Repair]:
     original = target.read_bytes()
     data, repairs = original, []
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
         repairs.append("byte-order mark removed")
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
@@ -64,11 +69,13 @@ def repair_table(root: Path, res: dict) -> list[Repair]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         return [Repair(res["path"], f"not repaired: not UTF-8 at line {line} (save the file as UTF-8)")]
     text, cells = _normalise_cells(text, text_columns(res))
     if cells:
-        repairs.append(f"{cells} text cell{'s' if cells != 1 else ''} put in NFC / trimmed of outer whitespace")
+        repairs.append(
+            f"{cells} text cell{'s' if cells != 1 else ''} put in NFC / trimmed of outer whitespace"
+        )
     if text and not text.endswith("\n"):
         text += "\n"
         repairs.append("final newline added")

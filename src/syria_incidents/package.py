@@ -40,12 +40,16 @@ def resource_file(root: Path, res: dict) -> Path:
     the same paths ("not safe")."""
     path = res.get("path")
     if not isinstance(path, str) or not is_safe_path(path):
-        raise UnsafePath(f"resource {res.get('name')!r}: path {path!r} is not safe; give a relative path "
-                         "inside the package directory, such as data/incidents.csv")
+        raise UnsafePath(
+            f"resource {res.get('name')!r}: path {path!r} is not safe; give a relative path "
+            "inside the package directory, such as data/incidents.csv"
+        )
     target = root / path
     if os.path.lexists(target) and not target.resolve().is_relative_to(root.resolve()):
-        raise UnsafePath(f"resource {res.get('name')!r}: {path} is a link to a file outside the package directory; "
-                         "commit the file itself")
+        raise UnsafePath(
+            f"resource {res.get('name')!r}: {path} is a link to a file outside the package directory; "
+            "commit the file itself"
+        )
     return target
 
 
@@ -53,9 +57,16 @@ def is_safe_path(path: str) -> bool:
     """Relative, forward slashes, no ``..``, no home or environment variables (frictionless' rule,
     stricter)."""
     return bool(path) and not (
-        PurePosixPath(path).is_absolute() or re.match(r"^[A-Za-z]:", path) or "\\" in path
-        or ".." in PurePosixPath(path).parts or path.startswith("~") or "$" in path
-        or re.search(r"%.+%", path) or "://" in path or "\x00" in path)
+        PurePosixPath(path).is_absolute()
+        or re.match(r"^[A-Za-z]:", path)
+        or "\\" in path
+        or ".." in PurePosixPath(path).parts
+        or path.startswith("~")
+        or "$" in path
+        or re.search(r"%.+%", path)
+        or "://" in path
+        or "\x00" in path
+    )
 
 
 def bundled_root() -> Path:
@@ -84,8 +95,9 @@ def find_package(start: str | Path | None = None) -> Path | None:
 def is_installed_copy(root: Path) -> bool:
     """True for the copy inside an installed wheel: commands that write must never touch it."""
     resolved = root.resolve()
-    installed = {Path(p).resolve() for key in ("purelib", "platlib")
-                 if (p := sysconfig.get_paths().get(key))}
+    installed = {
+        Path(p).resolve() for key in ("purelib", "platlib") if (p := sysconfig.get_paths().get(key))
+    }
     return resolved.name == "_package" or any(resolved.is_relative_to(p) for p in installed)
 
 
@@ -103,7 +115,8 @@ def resolve_root(path: str | Path | None = None, *, for_writing: bool = False) -
             if for_writing:
                 raise PackageNotFound(
                     f"no {DESCRIPTOR_NAME} in {Path.cwd()} or any directory above it: run the command "
-                    "inside your clone of the repository, or give the package directory as PATH")
+                    "inside your clone of the repository, or give the package directory as PATH"
+                )
             root = bundled_root()
     else:
         root = Path(path)
@@ -114,7 +127,8 @@ def resolve_root(path: str | Path | None = None, *, for_writing: bool = False) -
     if for_writing and is_installed_copy(root):
         raise InstalledCopy(
             f"{root} is the copy installed with the syria-incidents package; commands that write never "
-            "change it. Clone the repository (git clone …) and run the command inside the clone")
+            "change it. Clone the repository (git clone …) and run the command inside the clone"
+        )
     return root
 
 

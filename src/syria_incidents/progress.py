@@ -92,8 +92,16 @@ def terminal_progress(console=None, environ: Mapping[str, str] | None = None) ->
     """A rich display on ``console`` (default: stderr) when :func:`shows_progress`, else QUIET."""
     try:
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Display, SpinnerColumn,
-                                   TextColumn, TimeElapsedColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+        from rich.progress import (
+            Progress as Display,
+        )
     except ImportError:  # rich comes with the validate extra; without it, no display
         yield QUIET
         return
@@ -101,8 +109,13 @@ def terminal_progress(console=None, environ: Mapping[str, str] | None = None) ->
     if not shows_progress(console, environ):
         yield QUIET
         return
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     # Four refreshes a second: a background thread that costs nothing next to a build.
     with Display(*columns, console=console, transient=True, refresh_per_second=4) as display:
         yield RichProgress(display)

@@ -66,23 +66,37 @@ class TableSchema:
         self.columns = list(dict.fromkeys(c for p in self._models for r in p.rules for c in r.reads[table]))
         self.pandas = pandas_schema.DataFrameSchema(
             {c: pandas_schema.Column(None, nullable=True) for c in self.columns},
-            checks=[pandas_schema.Check(self._pandas_check(p, r.id), name=r.id, description=r.description)
-                    for p in self._models for r in p.rules], name=table)
+            checks=[
+                pandas_schema.Check(self._pandas_check(p, r.id), name=r.id, description=r.description)
+                for p in self._models
+                for r in p.rules
+            ],
+            name=table,
+        )
         self.polars = polars_schema.DataFrameSchema(
             {c: polars_schema.Column(None, nullable=True) for c in self.columns},
-            checks=[polars_schema.Check(self._polars_check(p, r.id), name=r.id, description=r.description)
-                    for p in self._models for r in p.rules], name=table)
+            checks=[
+                polars_schema.Check(self._polars_check(p, r.id), name=r.id, description=r.description)
+                for p in self._models
+                for r in p.rules
+            ],
+            name=table,
+        )
 
     def _pandas_check(self, prep: Prepared, rule_id: str):
         def keeps_rule(df):
             import pandas as pd
 
-            return pd.Series(_breaking_rows(prep, rule_id, self.table, df).to_list(), index=df.index, dtype=bool)
+            return pd.Series(
+                _breaking_rows(prep, rule_id, self.table, df).to_list(), index=df.index, dtype=bool
+            )
+
         return keeps_rule
 
     def _polars_check(self, prep: Prepared, rule_id: str):
         def keeps_rule(data: polars_schema.PolarsData) -> pl.LazyFrame:
             return _breaking_rows(prep, rule_id, self.table, data.lazyframe).alias("ok").to_frame().lazy()
+
         return keeps_rule
 
     def validate(self, frame, lazy: bool = False):

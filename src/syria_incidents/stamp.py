@@ -55,8 +55,9 @@ def stale_resources(path: str | Path | None = None) -> list[StaleResource]:
     for res in descriptor["resources"]:
         target = resource_file(root, res)
         if not target.is_file():
-            raise MissingFile(f"{res['path']} does not exist; add the file or remove its resource "
-                              f"from {DESCRIPTOR_NAME}")
+            raise MissingFile(
+                f"{res['path']} does not exist; add the file or remove its resource from {DESCRIPTOR_NAME}"
+            )
         actual = file_integrity(target)
         recorded = Integrity(res.get("bytes", -1), res.get("hash", ""))
         if recorded != actual:

@@ -52,8 +52,14 @@ class Toolkit(click.Group):
 
 
 @click.group(cls=Toolkit, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
-              help="Show the data version (datapackage.json's) and exit.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the data version (datapackage.json's) and exit.",
+)
 def main() -> None:
     """Conflict incidents, casualty figures and statements about violence in
     Syria since 8 December 2024: inspect, validate, build and serve the data.

@@ -92,14 +92,23 @@ def fix(path: str | None) -> None:
     repairs = _write(path, fix_package)
     for repair in repairs:
         click.echo(f"fixed {repair}")
-    click.echo(f"{len(repairs)} change{'s' if len(repairs) != 1 else ''}; now run `syria-incidents validate`"
-               if repairs else "nothing to fix; now run `syria-incidents validate`")
+    click.echo(
+        f"{len(repairs)} change{'s' if len(repairs) != 1 else ''}; now run `syria-incidents validate`"
+        if repairs
+        else "nothing to fix; now run `syria-incidents validate`"
+    )
 
 
 @click.command()
 @package_path_argument
-@click.option("--format", "format_", type=click.Choice(["text", "bibtex"]), default="text", show_default=True,
-              help="Plain text, or a BibTeX entry for LaTeX and reference managers.")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "bibtex"]),
+    default="text",
+    show_default=True,
+    help="Plain text, or a BibTeX entry for LaTeX and reference managers.",
+)
 def cite(path: str | None, format_: str) -> None:
     """How to cite the version of the data you used.
 

@@ -9,10 +9,19 @@ from .options import CannotRun, announce, open_package, package_path_argument
 
 @click.command()
 @package_path_argument
-@click.option("--format", "formats", multiple=True, type=click.Choice(["parquet", "geojson", "hxl"]),
-              help="A format to write; repeat for several [default: all three].")
-@click.option("--out", type=click.Path(file_okay=False, path_type=str), default=None,
-              help="Folder to write into, one subfolder per format [default: dist/ of the package].")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["parquet", "geojson", "hxl"]),
+    help="A format to write; repeat for several [default: all three].",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="Folder to write into, one subfolder per format [default: dist/ of the package].",
+)
 def export(path: str | None, formats: tuple[str, ...], out: str | None) -> None:
     """Write the tables as typed Parquet, the incidents as GeoJSON, and HXL-tagged CSVs.
 
@@ -37,10 +46,12 @@ def export(path: str | None, formats: tuple[str, ...], out: str | None) -> None:
         result = run_export(root, formats or FORMATS, out)
     except InvalidPackage as exc:
         lines = [str(f) for f in exc.report.errors if f.severity == "error"]
-        raise CannotRun("the package is not valid, so nothing was exported (earlier exports are untouched):\n"
-                        + "\n".join(lines)
-                        + f"\n{len(lines)} errors; fix them "
-                        "(`syria-incidents validate` shows the same report).")
+        raise CannotRun(
+            "the package is not valid, so nothing was exported (earlier exports are untouched):\n"
+            + "\n".join(lines)
+            + f"\n{len(lines)} errors; fix them "
+            "(`syria-incidents validate` shows the same report)."
+        ) from None
     except (UnsafePath, UntaggedField) as exc:
         raise CannotRun(str(exc)) from exc
     for name, files in result.files.items():

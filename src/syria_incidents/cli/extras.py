@@ -21,10 +21,17 @@ EXTRA_MODULES = {
 # The extras each command needs; a command not listed needs none. The datasette extra
 # includes the validate one (a database is only built from a valid package).
 COMMAND_EXTRAS = {
-    "validate": ("validate",), "rules": ("validate",), "diff": ("validate",),
-    "check-version": ("validate",), "changelog": ("validate",), "release": ("validate", "datasette"),
-    "build": ("validate", "datasette"), "serve": ("validate", "datasette"),
-    "metadata": ("datasette",), "fix": ("validate", "datasette"), "export": ("validate",),
+    "validate": ("validate",),
+    "rules": ("validate",),
+    "diff": ("validate",),
+    "check-version": ("validate",),
+    "changelog": ("validate",),
+    "release": ("validate", "datasette"),
+    "build": ("validate", "datasette"),
+    "serve": ("validate", "datasette"),
+    "metadata": ("datasette",),
+    "fix": ("validate", "datasette"),
+    "export": ("validate",),
 }
 
 
@@ -51,8 +58,11 @@ def extra_of_module(name: str) -> str | None:
 
 def _fail(command: str, extra: str, missing: list[str]) -> None:
     wanted = "datasette" if extra == "validate" and "datasette" in COMMAND_EXTRAS.get(command, ()) else extra
-    click.echo(f"Error: `syria-incidents {command}` needs the {wanted!r} extra "
-               f"(missing: {', '.join(missing)}). Install it with:\n  {install_hint(wanted)}", err=True)
+    click.echo(
+        f"Error: `syria-incidents {command}` needs the {wanted!r} extra "
+        f"(missing: {', '.join(missing)}). Install it with:\n  {install_hint(wanted)}",
+        err=True,
+    )
     raise SystemExit(2)
 
 

@@ -10,9 +10,12 @@ from ..package import PackageNotFound, UnsafePath
 from .options import announce, open_package, package_path_argument
 
 db_option = click.option(
-    "--out", "out", type=click.Path(dir_okay=False, path_type=str), default=None,
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
     help="Database file [default: dist/syria_incidents.db in a checkout; "
-         "~/.cache/syria-incidents/VERSION/ for an installed package].",
+    "~/.cache/syria-incidents/VERSION/ for an installed package].",
 )
 
 
@@ -61,8 +64,12 @@ def build(path: str | None, out: str | None) -> None:
 
 @click.command()
 @package_path_argument
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; the default serves this machine only.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; the default serves this machine only.",
+)
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @db_option
 def serve(path: str | None, host: str, port: int, out: str | None) -> None:

@@ -14,8 +14,14 @@ from .options import package_path_argument
 def _github(finding, column: int | None) -> str:
     # Workflow commands escape %, CR and LF in the message, and also , and : in properties.
     def prop(value) -> str:
-        return str(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") \
-            .replace(":", "%3A").replace(",", "%2C")
+        return (
+            str(value)
+            .replace("%", "%25")
+            .replace("\r", "%0D")
+            .replace("\n", "%0A")
+            .replace(":", "%3A")
+            .replace(",", "%2C")
+        )
 
     message = finding.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     props = [f"file={prop(finding.path or 'datapackage.json')}"]
@@ -55,8 +61,11 @@ def _count(number: int, noun: str) -> str:
 
 def _summary(report) -> str:
     s = report.stats
-    return (f"{'valid' if report.valid else 'INVALID'}: {_count(s['tables'], 'table')}, {_count(s['rows'], 'row')}, "
-            f"{_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')} in {s['seconds']:.2f} s")
+    return (
+        f"{'valid' if report.valid else 'INVALID'}: {_count(s['tables'], 'table')}, "
+        f"{_count(s['rows'], 'row')}, "
+        f"{_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')} in {s['seconds']:.2f} s"
+    )
 
 
 def _append_summary(target: Path, text: str) -> None:
@@ -80,11 +89,22 @@ def _run(path):
 
 @click.command()
 @package_path_argument
-@click.option("--format", "format_", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="text for people, json for programs, github for workflow annotations")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for programs, github for workflow annotations",
+)
 @click.option("--strict", is_flag=True, help="fail (exit 1) on warnings too")
-@click.option("--summary", "summary_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="also append the report as Markdown to FILE (every finding; for $GITHUB_STEP_SUMMARY)")
+@click.option(
+    "--summary",
+    "summary_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="also append the report as Markdown to FILE (every finding; for $GITHUB_STEP_SUMMARY)",
+)
 def validate(path: str | None, format_: str, strict: bool, summary_file: Path | None) -> None:
     """Check every consistency rule of the package and report every problem.
 
@@ -120,7 +140,9 @@ def validate(path: str | None, format_: str, strict: bool, summary_file: Path | 
             _append_summary(summary_file, could_not_run_markdown(problem))
         sys.exit(2)
     if format_ == "json":
-        click.echo(json.dumps({**report.as_dict(), "package": _package_of(path)}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps({**report.as_dict(), "package": _package_of(path)}, ensure_ascii=False, indent=2)
+        )
     elif format_ == "github":
         for line in _github_lines(report, path):
             click.echo(line)
@@ -140,8 +162,9 @@ def validate(path: str | None, format_: str, strict: bool, summary_file: Path | 
 
 
 @click.command()
-@click.option("--format", "format_", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "format_", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True
+)
 def rules(format_: str) -> None:
     """List every validation rule: its id, severity and description.
 
@@ -149,14 +172,26 @@ def rules(format_: str) -> None:
 
     Example: syria-incidents rules --format markdown > docs/rules.md
     """
-    from ..validators.catalogue import catalogue_markdown, catalogue_text
-    from ..validators.catalogue import all_rules
+    from ..validators.catalogue import all_rules, catalogue_markdown, catalogue_text
 
     if format_ == "markdown":
         click.echo(catalogue_markdown(), nl=False)
     elif format_ == "json":
-        click.echo(json.dumps([{"id": r.id, "severity": r.severity, "description": r.description,
-                                "reported_at": r.where, "kind": r.kind} for r in all_rules().values()], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "severity": r.severity,
+                        "description": r.description,
+                        "reported_at": r.where,
+                        "kind": r.kind,
+                    }
+                    for r in all_rules().values()
+                ],
+                indent=2,
+            )
+        )
     else:
         click.echo(catalogue_text(), nl=False)
 

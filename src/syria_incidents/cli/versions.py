@@ -9,16 +9,24 @@ from pathlib import Path
 import click
 
 from ..versions import changelog_section, check_version, diff_versions, load_version, write_changelog
-from ..versions.release import ReleaseError, release as run_release
+from ..versions.release import ReleaseError
+from ..versions.release import release as run_release
 from ..versions.render import RENDERERS
 from ..versions.source import VersionNotFound
 from .options import announce, open_package
 
-base_option = click.option("--base", required=True, metavar="REF",
-                           help="The version to compare with: a git ref (origin/main, v0.1.0), a directory or a wheel.")
-date_option = click.option("--date", metavar="YYYY-MM-DD", help="The release date in the changelog (default: today).")
-package_dir_argument = click.argument("path", required=False,
-                                      type=click.Path(exists=True, file_okay=False, path_type=Path))
+base_option = click.option(
+    "--base",
+    required=True,
+    metavar="REF",
+    help="The version to compare with: a git ref (origin/main, v0.1.0), a directory or a wheel.",
+)
+date_option = click.option(
+    "--date", metavar="YYYY-MM-DD", help="The release date in the changelog (default: today)."
+)
+package_dir_argument = click.argument(
+    "path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
 
 
 def _fail(exc: Exception) -> None:
@@ -59,8 +67,9 @@ def _annotation(message: str) -> str:
 @click.command("check-version")
 @base_option
 @package_dir_argument
-@click.option("--format", "format_", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "format_", type=click.Choice(["text", "json", "github"]), default="text", show_default=True
+)
 def check_version_command(base: str, path: Path | None, format_: str) -> None:
     """Fail unless the version in datapackage.json is bumped enough for what changed since REF.
 
@@ -82,11 +91,25 @@ def check_version_command(base: str, path: Path | None, format_: str) -> None:
         _fail(exc)
     old, new = result.diff.old.version, result.diff.new.version
     if format_ == "json":
-        click.echo(json.dumps({
-            "ok": result.ok, "base_version": old, "version": new, "needed": result.needed,
-            "bumped": result.bumped, "suggested": result.suggested, "problems": result.problems,
-            "reasons": [{"level": r.level, "table": r.table, "message": r.message, "ids": r.keys}
-                        for r in result.reasons]}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "base_version": old,
+                    "version": new,
+                    "needed": result.needed,
+                    "bumped": result.bumped,
+                    "suggested": result.suggested,
+                    "problems": result.problems,
+                    "reasons": [
+                        {"level": r.level, "table": r.table, "message": r.message, "ids": r.keys}
+                        for r in result.reasons
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         click.echo(f"base {old or '(none)'} ({result.diff.old.label}) → {new} ({result.diff.new.label})")
         click.echo(f"changes need: {result.needed}; the version makes: {result.bumped}")
@@ -101,11 +124,19 @@ def check_version_command(base: str, path: Path | None, format_: str) -> None:
 @click.command()
 @base_option
 @package_dir_argument
-@click.option("--version", "version", metavar="X.Y.Z", help="The section's version (default: datapackage.json's).")
+@click.option(
+    "--version", "version", metavar="X.Y.Z", help="The section's version (default: datapackage.json's)."
+)
 @date_option
-@click.option("--output", "output", metavar="FILE",
-              help="The changelog to update (default: CHANGELOG.md beside datapackage.json); '-' prints the section.")
-def changelog(base: str, path: Path | None, version: str | None, date: str | None, output: str | None) -> None:
+@click.option(
+    "--output",
+    "output",
+    metavar="FILE",
+    help="The changelog to update (default: CHANGELOG.md beside datapackage.json); '-' prints the section.",
+)
+def changelog(
+    base: str, path: Path | None, version: str | None, date: str | None, output: str | None
+) -> None:
     """Write the CHANGELOG.md section for this version from the diff against REF.
 
     Counts per table, then each change in words, e.g.
@@ -132,7 +163,9 @@ def changelog(base: str, path: Path | None, version: str | None, date: str | Non
 @click.command()
 @click.option("--base", metavar="REF", help="The previous release (default: the latest v* tag).")
 @date_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Where to build (default: dist/).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Where to build (default: dist/)."
+)
 @click.option("--tag", is_flag=True, help="Create the annotated git tag vX.Y.Z afterwards.")
 @package_dir_argument
 def release(base: str | None, date: str | None, out: Path | None, tag: bool, path: Path | None) -> None:
@@ -148,8 +181,15 @@ def release(base: str | None, date: str | None, out: Path | None, tag: bool, pat
     root = open_package(None if path is None else str(path), for_writing=True)
     announce(root)
     try:
-        result = run_release(root, base=base, date=date, out=out, tag=tag, echo=click.echo,
-                             build_database=build_release_database)
+        result = run_release(
+            root,
+            base=base,
+            date=date,
+            out=out,
+            tag=tag,
+            echo=click.echo,
+            build_database=build_release_database,
+        )
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"released {result.version}: " + ", ".join(str(p) for p in result.artefacts))

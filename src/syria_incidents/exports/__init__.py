@@ -54,8 +54,12 @@ def refuse_invalid(root: Path) -> None:
         raise InvalidPackage(report)
 
 
-def export(path: str | Path | None = None, formats: Iterable[str] = FORMATS,
-           out: str | Path | None = None, check: bool = True) -> ExportResult:
+def export(
+    path: str | Path | None = None,
+    formats: Iterable[str] = FORMATS,
+    out: str | Path | None = None,
+    check: bool = True,
+) -> ExportResult:
     """Write each of ``formats`` for the package at ``path`` into ``out`` (default ``dist/``).
 
     ``check=False`` skips validation (for a caller, such as ``release``, that has just

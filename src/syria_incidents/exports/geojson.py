@@ -35,13 +35,17 @@ def features(root: Path, descriptor: dict) -> list[dict]:
             continue
         properties = {name: value or None for name, value in incident.items()}
         properties.update({prop: place[column] or None for column, prop in PLACE_PROPERTIES.items()})
-        found.append({
-            "type": "Feature",
-            "id": incident["incident_id"],
-            "geometry": {"type": "Point",
-                         "coordinates": [float(place["longitude"]), float(place["latitude"])]},
-            "properties": properties,
-        })
+        found.append(
+            {
+                "type": "Feature",
+                "id": incident["incident_id"],
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [float(place["longitude"]), float(place["latitude"])],
+                },
+                "properties": properties,
+            }
+        )
     return found
 
 

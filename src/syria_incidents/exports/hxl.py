@@ -19,8 +19,10 @@ def write(root: Path, descriptor: dict, target: Path) -> list[Path]:
     for res in descriptor["resources"]:
         tags = table_tags(res)
         path = target / f"{res['name']}.csv"
-        with open(resource_file(root, res), encoding="utf-8", newline="") as src, \
-                open(path, "w", encoding="utf-8", newline="") as dst:
+        with (
+            open(resource_file(root, res), encoding="utf-8", newline="") as src,
+            open(path, "w", encoding="utf-8", newline="") as dst,
+        ):
             reader = csv.reader(src)
             writer = csv.writer(dst, lineterminator="\n")
             writer.writerow(next(reader))

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 # What a row of each table is, in HXL: its id column is this hashtag with +code.
 TABLE_TAGS = {
-    "sources": "#meta+source",   # the document a record cites
-    "actors": "#group",          # a group or person related to the crisis (not necessarily humanitarian)
-    "places": "#loc",            # any point location
-    "incidents": "#event",       # an individual event or incident within a crisis
-    "casualties": "#impact",     # one reported impact of an incident on people
+    "sources": "#meta+source",  # the document a record cites
+    "actors": "#group",  # a group or person related to the crisis (not necessarily humanitarian)
+    "places": "#loc",  # any point location
+    "incidents": "#event",  # an individual event or incident within a crisis
+    "casualties": "#impact",  # one reported impact of an incident on people
     "statements": "#meta+statement",
 }
 
@@ -130,8 +130,9 @@ def field_tag(res: dict, field: dict) -> str:
         return f"{TABLE_TAGS[target]}+code" + (f"+{role}" if role else "")
     if field.get("type") == "date":
         return f"#date+{_date_attribute(table, name)}"
-    raise UntaggedField(f"{table}.{name} has no HXL tag; add it to FIELD_TAGS in "
-                        f"syria_incidents/exports/hxl_tags.py")
+    raise UntaggedField(
+        f"{table}.{name} has no HXL tag; add it to FIELD_TAGS in syria_incidents/exports/hxl_tags.py"
+    )
 
 
 def table_tags(res: dict) -> list[str]:

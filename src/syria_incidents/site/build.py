@@ -63,8 +63,13 @@ def default_database_path(root: Path) -> Path:
     return cache / "syria-incidents" / version / f"{DATABASE_NAME}.db"
 
 
-def build_database(path: str | Path | None = None, out: str | Path | None = None,
-                   *, validate: bool = True, progress: Progress = QUIET) -> BuildResult:
+def build_database(
+    path: str | Path | None = None,
+    out: str | Path | None = None,
+    *,
+    validate: bool = True,
+    progress: Progress = QUIET,
+) -> BuildResult:
     """Build the database of the package at ``path`` (default: the bundled one) into ``out``.
 
     Raises ``ValidationFailed`` (with the validator's report) when the package is not
@@ -117,16 +122,25 @@ def build_release_database(root: Path, folder: Path) -> Path:
 
 def _fast_pragmas(conn: sqlite3.Connection) -> None:
     # The temp file is thrown away on any failure, so durability inside it buys nothing.
-    for pragma in ("journal_mode=OFF", "synchronous=OFF", "locking_mode=EXCLUSIVE",
-                   "temp_store=MEMORY", "cache_size=-1000000", "threads=2"):
+    for pragma in (
+        "journal_mode=OFF",
+        "synchronous=OFF",
+        "locking_mode=EXCLUSIVE",
+        "temp_store=MEMORY",
+        "cache_size=-1000000",
+        "threads=2",
+    ):
         conn.execute(f"PRAGMA {pragma}")
 
 
-def _write(conn: sqlite3.Connection, root: Path, descriptor: dict, result: BuildResult,
-           progress: Progress) -> None:
-    conn.execute(f"CREATE TABLE {NUMBER_TEXT_TABLE} (table_name TEXT NOT NULL, "
-                 "row_number INTEGER NOT NULL, column_name TEXT NOT NULL, text TEXT NOT NULL, "
-                 "PRIMARY KEY (table_name, row_number, column_name))")
+def _write(
+    conn: sqlite3.Connection, root: Path, descriptor: dict, result: BuildResult, progress: Progress
+) -> None:
+    conn.execute(
+        f"CREATE TABLE {NUMBER_TEXT_TABLE} (table_name TEXT NOT NULL, "
+        "row_number INTEGER NOT NULL, column_name TEXT NOT NULL, text TEXT NOT NULL, "
+        "PRIMARY KEY (table_name, row_number, column_name))"
+    )
     resources = descriptor["resources"]
     with progress.step("load tables", total=len(resources)) as step:
         for resource in resources:
@@ -168,8 +182,9 @@ def _load(conn: sqlite3.Connection, csv_path: Path, resource: dict) -> int:
     with open(csv_path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         next(reader, None)  # header: validation has checked it matches the descriptor
-        numeric = [(i, f["name"], f["type"]) for i, f in enumerate(fields)
-                   if f.get("type") in ("integer", "number")]
+        numeric = [
+            (i, f["name"], f["type"]) for i, f in enumerate(fields) if f.get("type") in ("integer", "number")
+        ]
         rows: Iterable[list[str]] = reader
         odd: list[tuple[str, int, str, str]] = []
         if numeric:
@@ -180,8 +195,12 @@ def _load(conn: sqlite3.Connection, csv_path: Path, resource: dict) -> int:
     return count
 
 
-def _keep_number_text(rows: Iterable[list[str]], table: str, numeric: list[tuple[int, str, str]],
-                      odd: list[tuple[str, int, str, str]]) -> Iterator[list[str]]:
+def _keep_number_text(
+    rows: Iterable[list[str]],
+    table: str,
+    numeric: list[tuple[int, str, str]],
+    odd: list[tuple[str, int, str, str]],
+) -> Iterator[list[str]]:
     """Pass rows through, noting number cells that SQLite would give back as other text.
 
     Integers stay text (SQLite's INTEGER affinity converts them exactly); numbers are

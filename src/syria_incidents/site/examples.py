@@ -12,8 +12,9 @@ import sqlite3
 from typing import NamedTuple
 
 EXAMPLES_TABLE = "query_examples"
-DESCRIPTION = ("Values the canned queries offer to pick from, best example first, chosen "
-               "when the database was built.")
+DESCRIPTION = (
+    "Values the canned queries offer to pick from, best example first, chosen when the database was built."
+)
 COLUMNS = {
     "parameter": "What the values are for (a query parameter, or the home page's incident).",
     "rank": "1 for the worked example, then 2, 3 … in the order they are offered.",
@@ -40,8 +41,10 @@ def choices_sql(key: str) -> str:
 
 def write_examples(conn: sqlite3.Connection, examples: list[Example]) -> None:
     """Rank every example's candidates into ``query_examples``."""
-    conn.execute(f"CREATE TABLE {EXAMPLES_TABLE} (parameter TEXT NOT NULL, rank INTEGER NOT NULL, "
-                 "value TEXT NOT NULL, label TEXT, PRIMARY KEY (parameter, rank))")
+    conn.execute(
+        f"CREATE TABLE {EXAMPLES_TABLE} (parameter TEXT NOT NULL, rank INTEGER NOT NULL, "
+        "value TEXT NOT NULL, label TEXT, PRIMARY KEY (parameter, rank))"
+    )
     for example in examples:
         try:
             rows = conn.execute(example.candidates_sql).fetchall()
@@ -51,6 +54,11 @@ def write_examples(conn: sqlite3.Connection, examples: list[Example]) -> None:
             if "no such table" not in str(error):
                 raise
             continue
-        conn.executemany(f"INSERT INTO {EXAMPLES_TABLE} VALUES (?, ?, ?, ?)",
-                         [(example.key, rank, value, label)
-                          for rank, (value, label) in enumerate(rows, start=1) if value is not None])
+        conn.executemany(
+            f"INSERT INTO {EXAMPLES_TABLE} VALUES (?, ?, ?, ?)",
+            [
+                (example.key, rank, value, label)
+                for rank, (value, label) in enumerate(rows, start=1)
+                if value is not None
+            ],
+        )

@@ -16,8 +16,10 @@ from .reader import FACETS
 # The plugin (plugins/precounted_facets.py) names this table too: it runs inside
 # Datasette, where this package may not be installed (``datasette publish``).
 FACET_COUNTS_TABLE = "facet_counts"
-DESCRIPTION = ("Number of rows with each value of each facet column, counted when the "
-               "database was built; unfiltered table pages read their facets from here.")
+DESCRIPTION = (
+    "Number of rows with each value of each facet column, counted when the "
+    "database was built; unfiltered table pages read their facets from here."
+)
 COLUMNS = {
     "table_name": "The table the column belongs to.",
     "column_name": "The facet column.",
@@ -27,9 +29,11 @@ COLUMNS = {
 
 
 def create_sql() -> str:
-    return (f"CREATE TABLE {FACET_COUNTS_TABLE} (table_name TEXT NOT NULL, "
-            "column_name TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL, "
-            "PRIMARY KEY (table_name, column_name, value))")
+    return (
+        f"CREATE TABLE {FACET_COUNTS_TABLE} (table_name TEXT NOT NULL, "
+        "column_name TEXT NOT NULL, value TEXT NOT NULL, count INTEGER NOT NULL, "
+        "PRIMARY KEY (table_name, column_name, value))"
+    )
 
 
 def write_facet_counts(conn: sqlite3.Connection, descriptor: dict) -> None:
@@ -49,4 +53,5 @@ def write_facet_counts(conn: sqlite3.Connection, descriptor: dict) -> None:
             conn.execute(
                 f"INSERT INTO {FACET_COUNTS_TABLE} SELECT ?, ?, {col}, count(*) "
                 f"FROM {schema.quote(table)} WHERE {col} IS NOT NULL GROUP BY {col}",
-                (table, column))
+                (table, column),
+            )

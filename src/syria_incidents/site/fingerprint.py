@@ -24,8 +24,7 @@ BUILD_FORMAT = "3"  # 2: facet_counts; 3: columns in reading order, search on ev
 def fingerprint(root: Path) -> dict[str, str]:
     """Key -> value: the build format and the sha256 of the descriptor and each CSV."""
     root = Path(root)
-    out = {"build_format": BUILD_FORMAT,
-           DESCRIPTOR_NAME: file_integrity(root / DESCRIPTOR_NAME).hash}
+    out = {"build_format": BUILD_FORMAT, DESCRIPTOR_NAME: file_integrity(root / DESCRIPTOR_NAME).hash}
     for resource in read_descriptor(root)["resources"]:
         out[resource["path"]] = file_integrity(resource_file(root, resource)).hash
     # In a git checkout the build also writes the record history, which changes only with a

@@ -18,8 +18,8 @@ import html
 import re
 
 from ..package import resource
-from .reader import LABEL_COLUMNS, OUTGOING_TITLES, RELATED_TITLES, TABLE_ORDER
 from .examples import Example, value_sql
+from .reader import LABEL_COLUMNS, OUTGOING_TITLES, RELATED_TITLES, TABLE_ORDER
 from .schema import foreign_keys
 
 PLUGIN = "syria-incidents-pages"
@@ -30,18 +30,32 @@ RELATED_LIMIT = 50
 # Related records are counted up to this many; beyond, a page says "more than".
 COUNT_CAP = 10_000
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def sql_date(expr: str) -> str:
     """SQL that writes an ISO date as "7 March 2025" (a month or year alone as given)."""
     months = " ".join(f"WHEN '{i:02d}' THEN '{name}'" for i, name in enumerate(_MONTHS, 1))
     month = f"CASE substr({expr}, 6, 2) {months} END"
-    return (f"CASE WHEN {expr} IS NULL THEN NULL "
-            f"WHEN length({expr}) = 4 THEN {expr} "
-            f"WHEN length({expr}) = 7 THEN {month} || ' ' || substr({expr}, 1, 4) "
-            f"ELSE ltrim(substr({expr}, 9, 2), '0') || ' ' || {month} || ' ' || substr({expr}, 1, 4) END")
+    return (
+        f"CASE WHEN {expr} IS NULL THEN NULL "
+        f"WHEN length({expr}) = 4 THEN {expr} "
+        f"WHEN length({expr}) = 7 THEN {month} || ' ' || substr({expr}, 1, 4) "
+        f"ELSE ltrim(substr({expr}, 9, 2), '0') || ' ' || {month} || ' ' || substr({expr}, 1, 4) END"
+    )
 
 
 def _words(expr: str) -> str:
@@ -59,14 +73,16 @@ def figure_count_sql(r: str = "r") -> str:
     Every qualifier of the descriptor has a branch (a test checks it); the bounds say
     which number each qualifier keeps (see the qualifier vocabulary).
     """
-    return (f"CASE {r}.qualifier "
-            f"WHEN 'at_least' THEN 'at least ' || {_number(f'{r}.count_best')} "
-            f"WHEN 'about' THEN 'about ' || {_number(f'{r}.count_best')} "
-            f"WHEN 'more_than' THEN 'more than ' || "
-            f"{_number(f'coalesce({r}.count_best, {r}.count_low - 1)')} "
-            f"WHEN 'at_most' THEN 'up to ' || {_number(f'{r}.count_high')} "
-            f"WHEN 'range' THEN {_number(f'{r}.count_low')} || '–' || {_number(f'{r}.count_high')} "
-            f"ELSE {_number(f'coalesce({r}.count_best, {r}.count_low, {r}.count_high)')} END")
+    return (
+        f"CASE {r}.qualifier "
+        f"WHEN 'at_least' THEN 'at least ' || {_number(f'{r}.count_best')} "
+        f"WHEN 'about' THEN 'about ' || {_number(f'{r}.count_best')} "
+        f"WHEN 'more_than' THEN 'more than ' || "
+        f"{_number(f'coalesce({r}.count_best, {r}.count_low - 1)')} "
+        f"WHEN 'at_most' THEN 'up to ' || {_number(f'{r}.count_high')} "
+        f"WHEN 'range' THEN {_number(f'{r}.count_low')} || '–' || {_number(f'{r}.count_high')} "
+        f"ELSE {_number(f'coalesce({r}.count_best, {r}.count_low, {r}.count_high)')} END"
+    )
 
 
 # Qualifiers figure_count_sql reads in words (the others print the number alone).
@@ -75,8 +91,10 @@ COUNT_QUALIFIERS = ("exact", "about", "at_least", "more_than", "at_most", "range
 
 def _group(r: str = "r") -> str:
     # "any" and "unknown" say nothing about who was counted: leave them out of the sentence.
-    return (f"CASE WHEN {r}.victim_group IN ('any', 'unknown') THEN '' "
-            f"ELSE ' ' || {_words(f'{r}.victim_group')} END")
+    return (
+        f"CASE WHEN {r}.victim_group IN ('any', 'unknown') THEN '' "
+        f"ELSE ' ' || {_words(f'{r}.victim_group')} END"
+    )
 
 
 # table -> (FROM clause with the record aliased r, headline, byline, quote, detail); all SQL.
@@ -141,9 +159,11 @@ def summary_sql(descriptor: dict, table: str) -> str:
     fields = {f["name"] for f in resource(descriptor, table)["schema"]["fields"]}
     source = "r.source_id" if "source_id" in fields else "NULL"
     url = "r.url" if "url" in fields else "NULL"
-    return (f'SELECT r."{pk}" AS id, {headline} AS headline, {byline} AS byline, '
-            f"{quote} AS quote, {detail} AS detail, {source} AS source_id, {url} AS url "
-            f"FROM {joins}")
+    return (
+        f'SELECT r."{pk}" AS id, {headline} AS headline, {byline} AS byline, '
+        f"{quote} AS quote, {detail} AS detail, {source} AS source_id, {url} AS url "
+        f"FROM {joins}"
+    )
 
 
 def primary_key(descriptor: dict, table: str) -> str:
@@ -159,11 +179,12 @@ def record_columns(descriptor: dict) -> dict[str, str]:
     """
     out = dict(DERIVED_RECORD_COLUMNS)
     for res in descriptor["resources"]:
-        for column, (table, _) in [(primary_key(descriptor, res["name"]), (res["name"], None)),
-                                   *foreign_keys(res).items()]:
+        for column, (table, _) in [
+            (primary_key(descriptor, res["name"]), (res["name"], None)),
+            *foreign_keys(res).items(),
+        ]:
             if out.setdefault(column, table) != table:
-                raise ValueError(f"column {column} names records of two tables: "
-                                 f"{out[column]} and {table}")
+                raise ValueError(f"column {column} names records of two tables: {out[column]} and {table}")
     return out
 
 
@@ -178,11 +199,16 @@ def related(descriptor: dict, table: str) -> list[dict]:
         for column, (target, _) in foreign_keys(res).items():
             if target == table:
                 where = f'WHERE r."{column}" = :id'
-                out.append({"table": res["name"], "column": column,
-                            "title": RELATED_TITLES[(res["name"], column)],
-                            "sql": f"{summary_sql(descriptor, res['name'])} {where} LIMIT {RELATED_LIMIT}",
-                            "count_sql": f'SELECT count(*) FROM (SELECT 1 FROM "{res["name"]}" AS r '
-                                         f"{where} LIMIT {COUNT_CAP + 1})"})
+                out.append(
+                    {
+                        "table": res["name"],
+                        "column": column,
+                        "title": RELATED_TITLES[(res["name"], column)],
+                        "sql": f"{summary_sql(descriptor, res['name'])} {where} LIMIT {RELATED_LIMIT}",
+                        "count_sql": f'SELECT count(*) FROM (SELECT 1 FROM "{res["name"]}" AS r '
+                        f"{where} LIMIT {COUNT_CAP + 1})",
+                    }
+                )
     return out
 
 
@@ -191,10 +217,15 @@ def outgoing(descriptor: dict, table: str) -> list[dict]:
     out = []
     for column, (target, _) in foreign_keys(resource(descriptor, table)).items():
         if (table, column) in OUTGOING_TITLES:
-            out.append({"column": column, "table": target,
-                        "title": OUTGOING_TITLES[(table, column)],
-                        "sql": summary_sql(descriptor, target)
-                        + f' WHERE r."{primary_key(descriptor, target)}" = :id'})
+            out.append(
+                {
+                    "column": column,
+                    "table": target,
+                    "title": OUTGOING_TITLES[(table, column)],
+                    "sql": summary_sql(descriptor, target)
+                    + f' WHERE r."{primary_key(descriptor, target)}" = :id',
+                }
+            )
     return out
 
 
@@ -217,8 +248,10 @@ def column_notes(field: dict) -> str:
         description = description.split(" One of:")[0]
     out = f"<p>{markdown_to_html(description)}</p>"
     if vocabulary:
-        items = "".join(f"<dt><code>{html.escape(value)}</code></dt><dd>{html.escape(meaning)}</dd>"
-                        for value, meaning in vocabulary.items())
+        items = "".join(
+            f"<dt><code>{html.escape(value)}</code></dt><dd>{html.escape(meaning)}</dd>"
+            for value, meaning in vocabulary.items()
+        )
         out += f'<dl class="vocabulary">{items}</dl>'
     return out
 
@@ -229,18 +262,20 @@ def tables(descriptor: dict) -> list[dict]:
     for name in TABLE_ORDER:
         res = resource(descriptor, name)
         fields = res["schema"]["fields"]
-        out.append({
-            "name": name,
-            "title": res.get("title", name),
-            "line": res["description"].split(". ")[0].rstrip(".") + ".",
-            "pk": primary_key(descriptor, name),
-            "label_column": LABEL_COLUMNS[name],
-            "summary_sql": summary_sql(descriptor, name),
-            "related": related(descriptor, name),
-            "outgoing": outgoing(descriptor, name),
-            "column_titles": {f["name"]: f.get("title", f["name"]) for f in fields},
-            "column_notes": {f["name"]: column_notes(f) for f in fields},
-        })
+        out.append(
+            {
+                "name": name,
+                "title": res.get("title", name),
+                "line": res["description"].split(". ")[0].rstrip(".") + ".",
+                "pk": primary_key(descriptor, name),
+                "label_column": LABEL_COLUMNS[name],
+                "summary_sql": summary_sql(descriptor, name),
+                "related": related(descriptor, name),
+                "outgoing": outgoing(descriptor, name),
+                "column_titles": {f["name"]: f.get("title", f["name"]) for f in fields},
+                "column_notes": {f["name"]: column_notes(f) for f in fields},
+            }
+        )
     return out
 
 
@@ -251,7 +286,8 @@ MAIN_INCIDENT = Example(
     "main_incident",
     "SELECT i.incident_id, i.title FROM incidents AS i JOIN casualties AS f "
     "ON f.incident_id = i.incident_id WHERE i.parent_incident_id IS NULL "
-    "GROUP BY i.incident_id ORDER BY count(*) DESC, i.incident_id LIMIT 1")
+    "GROUP BY i.incident_id ORDER BY count(*) DESC, i.incident_id LIMIT 1",
+)
 MAIN_INCIDENT_SQL = value_sql(MAIN_INCIDENT.key)
 # A figure no later figure revises: its reporter's latest word.
 LATEST = "NOT EXISTS (SELECT 1 FROM casualties AS later WHERE later.supersedes_figure_id = r.figure_id)"

@@ -49,55 +49,80 @@ def example(parameter: Parameter) -> str:
 
 # The main incident first, then the incidents with the most figures.
 INCIDENT = Parameter(
-    "incident_id", "an incident id such as I-0002; empty: the incident with the most figures",
-    Example("incident_id", f"SELECT incident_id, title FROM ({MAIN_INCIDENT.candidates_sql}) UNION ALL "
-            "SELECT * FROM (SELECT i.incident_id, i.title || ' (' || count(f.figure_id) || ' figures)' "
-            "FROM incidents AS i JOIN casualties AS f ON f.incident_id = i.incident_id "
-            f"WHERE i.incident_id NOT IN (SELECT incident_id FROM ({MAIN_INCIDENT.candidates_sql})) "
-            "GROUP BY i.incident_id ORDER BY count(f.figure_id) DESC, i.incident_id LIMIT 49)"),
-    runs_example=True)
+    "incident_id",
+    "an incident id such as I-0002; empty: the incident with the most figures",
+    Example(
+        "incident_id",
+        f"SELECT incident_id, title FROM ({MAIN_INCIDENT.candidates_sql}) UNION ALL "
+        "SELECT * FROM (SELECT i.incident_id, i.title || ' (' || count(f.figure_id) || ' figures)' "
+        "FROM incidents AS i JOIN casualties AS f ON f.incident_id = i.incident_id "
+        f"WHERE i.incident_id NOT IN (SELECT incident_id FROM ({MAIN_INCIDENT.candidates_sql})) "
+        "GROUP BY i.incident_id ORDER BY count(f.figure_id) DESC, i.incident_id LIMIT 49)",
+    ),
+    runs_example=True,
+)
 
 TOTAL_FIGURE = Parameter(
-    "figure_id", "a figure id such as F-0001; empty: the figure with the most parts",
-    Example("total_figure",
-            "SELECT total.figure_id, total.source_quote || ' (' || count(*) || ' parts)' "
-            "FROM casualties AS total JOIN casualties AS part ON part.parent_figure_id = total.figure_id "
-            "GROUP BY total.figure_id ORDER BY count(*) DESC, total.figure_id LIMIT 50"),
-    runs_example=True)
+    "figure_id",
+    "a figure id such as F-0001; empty: the figure with the most parts",
+    Example(
+        "total_figure",
+        "SELECT total.figure_id, total.source_quote || ' (' || count(*) || ' parts)' "
+        "FROM casualties AS total JOIN casualties AS part ON part.parent_figure_id = total.figure_id "
+        "GROUP BY total.figure_id ORDER BY count(*) DESC, total.figure_id LIMIT 50",
+    ),
+    runs_example=True,
+)
 
 REVISED_FIGURE = Parameter(
-    "figure_id", "a figure id such as F-0001; empty: the first figure of the longest revision chain",
+    "figure_id",
+    "a figure id such as F-0001; empty: the first figure of the longest revision chain",
     # Chains grow from figures that revise none but are revised: the others are no chain.
-    Example("revised_figure",
-            "WITH RECURSIVE chains(root, figure_id, depth) AS (SELECT f.figure_id, f.figure_id, 0 "
-            "FROM casualties AS f WHERE f.supersedes_figure_id IS NULL AND EXISTS (SELECT 1 FROM "
-            "casualties AS later WHERE later.supersedes_figure_id = f.figure_id) UNION ALL "
-            "SELECT chains.root, later.figure_id, chains.depth + 1 FROM casualties AS later "
-            "JOIN chains ON later.supersedes_figure_id = chains.figure_id WHERE chains.depth < 50) "
-            "SELECT c.figure_id, c.source_quote || ' (' || count(*) || ' figures in the chain)' "
-            "FROM chains JOIN casualties AS c ON c.figure_id = chains.root GROUP BY chains.root "
-            "ORDER BY count(*) DESC, chains.root LIMIT 50"),
-    runs_example=True)
+    Example(
+        "revised_figure",
+        "WITH RECURSIVE chains(root, figure_id, depth) AS (SELECT f.figure_id, f.figure_id, 0 "
+        "FROM casualties AS f WHERE f.supersedes_figure_id IS NULL AND EXISTS (SELECT 1 FROM "
+        "casualties AS later WHERE later.supersedes_figure_id = f.figure_id) UNION ALL "
+        "SELECT chains.root, later.figure_id, chains.depth + 1 FROM casualties AS later "
+        "JOIN chains ON later.supersedes_figure_id = chains.figure_id WHERE chains.depth < 50) "
+        "SELECT c.figure_id, c.source_quote || ' (' || count(*) || ' figures in the chain)' "
+        "FROM chains JOIN casualties AS c ON c.figure_id = chains.root GROUP BY chains.root "
+        "ORDER BY count(*) DESC, chains.root LIMIT 50",
+    ),
+    runs_example=True,
+)
 
 SPEAKER = Parameter(
-    "speaker", "an actor id such as A-0006, or part of a name; empty: anyone",
-    Example("speaker",
-            "SELECT a.actor_id, a.name || ' (' || count(*) || ' statements)' FROM statements AS st "
-            "JOIN actors AS a ON a.actor_id = st.speaker_actor_id GROUP BY a.actor_id "
-            "ORDER BY count(*) DESC, a.actor_id LIMIT 100"))
+    "speaker",
+    "an actor id such as A-0006, or part of a name; empty: anyone",
+    Example(
+        "speaker",
+        "SELECT a.actor_id, a.name || ' (' || count(*) || ' statements)' FROM statements AS st "
+        "JOIN actors AS a ON a.actor_id = st.speaker_actor_id GROUP BY a.actor_id "
+        "ORDER BY count(*) DESC, a.actor_id LIMIT 100",
+    ),
+)
 
 STATEMENT_TYPE = Parameter(
-    "statement_type", "a statement type; empty: any type",
-    Example("statement_type",
-            "SELECT statement_type, replace(statement_type, '_', ' ') || ' (' || count(*) || ')' "
-            "FROM statements GROUP BY statement_type ORDER BY count(*) DESC, statement_type"))
+    "statement_type",
+    "a statement type; empty: any type",
+    Example(
+        "statement_type",
+        "SELECT statement_type, replace(statement_type, '_', ' ') || ' (' || count(*) || ')' "
+        "FROM statements GROUP BY statement_type ORDER BY count(*) DESC, statement_type",
+    ),
+)
 
 REPORTER = Parameter(
-    "reporter", "an actor id such as A-0001, or part of a name; empty: every reporter",
-    Example("reporter",
-            "SELECT a.actor_id, a.name || ' (' || count(*) || ' figures)' FROM casualties AS c "
-            "JOIN actors AS a ON a.actor_id = c.reported_by_actor_id GROUP BY a.actor_id "
-            "ORDER BY count(*) DESC, a.actor_id LIMIT 100"))
+    "reporter",
+    "an actor id such as A-0001, or part of a name; empty: every reporter",
+    Example(
+        "reporter",
+        "SELECT a.actor_id, a.name || ' (' || count(*) || ' figures)' FROM casualties AS c "
+        "JOIN actors AS a ON a.actor_id = c.reported_by_actor_id GROUP BY a.actor_id "
+        "ORDER BY count(*) DESC, a.actor_id LIMIT 100",
+    ),
+)
 
 
 CLAIMS_ABOUT_INCIDENT = CannedQuery(
@@ -130,7 +155,7 @@ ORDER BY scope.depth, claims.incident_id, claims.outcome, claims.victim_group,
 FIGURE_SUBTOTAL_TREE = CannedQuery(
     "figure_subtotal_tree",
     "A figure's subtotal tree, with the sum of its parts",
-    "A figure and every figure the source gives as part of it (\"including …\"), level by "
+    'A figure and every figure the source gives as part of it ("including …"), level by '
     "level, each with the number of its direct parts and their summed count_best. It opens "
     "on the figure with the most parts; pick another from the list.",
     f"""

@@ -39,9 +39,7 @@ SORT: dict[str, tuple[str, bool]] = {
 }
 
 # Columns with an index so that sorting by them stays fast on large tables.
-SORT_COLUMNS: dict[str, list[str]] = {
-    table: [column] for table, (column, _) in SORT.items()
-}
+SORT_COLUMNS: dict[str, list[str]] = {table: [column] for table, (column, _) in SORT.items()}
 
 # The column that names a row wherever another table links to it (Datasette labels).
 LABEL_COLUMNS: dict[str, str] = {
@@ -72,10 +70,18 @@ LEADING_COLUMNS: dict[str, list[str]] = {
     "actors": ["actor_id", "name", "actor_type"],
     "places": ["place_id", "name", "place_type", "parent_place_id"],
     "incidents": ["incident_id", "title", "start_date", "end_date", "place_id", "event_type"],
-    "casualties": ["figure_id", "source_quote", "count_best", "outcome", "victim_group",
-                   "reported_by_actor_id", "reported_on", "source_id", "incident_id"],
-    "statements": ["statement_id", "quote", "speaker_actor_id", "made_on", "statement_type",
-                   "source_id"],
+    "casualties": [
+        "figure_id",
+        "source_quote",
+        "count_best",
+        "outcome",
+        "victim_group",
+        "reported_by_actor_id",
+        "reported_on",
+        "source_id",
+        "incident_id",
+    ],
+    "statements": ["statement_id", "quote", "speaker_actor_id", "made_on", "statement_type", "source_id"],
 }
 
 

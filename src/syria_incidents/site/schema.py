@@ -66,8 +66,12 @@ def index_columns(resource: dict) -> list[str]:
     """Columns worth an index: foreign keys (for links and joins), facets and sort columns."""
     name = resource["name"]
     fields = [f["name"] for f in resource["schema"]["fields"]]
-    wanted = (list(foreign_keys(resource)) + FACETS.get(name, []) + EXTRA_INDEXES.get(name, [])
-              + SORT_COLUMNS.get(name, []))
+    wanted = (
+        list(foreign_keys(resource))
+        + FACETS.get(name, [])
+        + EXTRA_INDEXES.get(name, [])
+        + SORT_COLUMNS.get(name, [])
+    )
     primary = list(primary_key(resource))
     return [c for c in dict.fromkeys(wanted) if c in fields and [c] != primary]
 
@@ -94,4 +98,3 @@ def fts_sql(table: str, columns: list[str]) -> list[str]:
 def searchable_columns(resource: dict) -> list[str]:
     fields = {f["name"] for f in resource["schema"]["fields"]}
     return [c for c in SEARCHABLE.get(resource["name"], []) if c in fields]
-

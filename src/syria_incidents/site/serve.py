@@ -24,16 +24,16 @@ from .metadata import metadata_yaml
 
 # Datasette settings, chosen for a public read-only instance on modest hardware.
 SETTINGS: dict[str, str] = {
-    "sql_time_limit_ms": "3000",      # a reader's custom SQL may run 3 s, then stops
-    "max_returned_rows": "5000",      # rows per query page (CSV/JSON streaming gets all)
+    "sql_time_limit_ms": "3000",  # a reader's custom SQL may run 3 s, then stops
+    "max_returned_rows": "5000",  # rows per query page (CSV/JSON streaming gets all)
     "default_page_size": "50",
-    "facet_time_limit_ms": "500",     # a slow facet is dropped, the page still renders
-    "default_facet_size": "6",        # short facet lists keep a table's rows on the first screen
-    "suggest_facets": "off",          # suggesting facets scans every column: too slow at 1M rows
-    "allow_download": "on",           # the whole .db file, for offline use
-    "allow_csv_stream": "on",         # full CSV export of any table or query
+    "facet_time_limit_ms": "500",  # a slow facet is dropped, the page still renders
+    "default_facet_size": "6",  # short facet lists keep a table's rows on the first screen
+    "suggest_facets": "off",  # suggesting facets scans every column: too slow at 1M rows
+    "allow_download": "on",  # the whole .db file, for offline use
+    "allow_csv_stream": "on",  # full CSV export of any table or query
     "allow_facet": "on",
-    "default_cache_ttl": "3600",      # the data is immutable: let browsers cache pages
+    "default_cache_ttl": "3600",  # the data is immutable: let browsers cache pages
     "num_sql_threads": "3",
     "truncate_cells_html": "0",
 }
@@ -74,8 +74,13 @@ class Prepared:
     rebuilt: bool
 
 
-def prepare(path: str | Path | None = None, db: str | Path | None = None,
-            *, validate: bool = True, progress: Progress = QUIET) -> Prepared:
+def prepare(
+    path: str | Path | None = None,
+    db: str | Path | None = None,
+    *,
+    validate: bool = True,
+    progress: Progress = QUIET,
+) -> Prepared:
     """Rebuild the database if it is missing or stale; write metadata and inspect files beside it.
 
     ``progress`` is told the rebuild's steps (see ``syria_incidents.progress``).
@@ -97,8 +102,9 @@ def prepare(path: str | Path | None = None, db: str | Path | None = None,
 def write_inspect_file(database: Path, inspect: Path) -> None:
     """Row counts and hash of the database (``datasette inspect``), so pages need not count."""
     tmp = inspect.with_suffix(".tmp")
-    subprocess.run([sys.executable, "-m", "datasette", "inspect", str(database),
-                    "--inspect-file", str(tmp)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "datasette", "inspect", str(database), "--inspect-file", str(tmp)], check=True
+    )
     data = json.loads(tmp.read_text(encoding="utf-8"))
     if database.stem not in data:
         raise RuntimeError(f"datasette inspect wrote no entry for {database.stem}: {list(data)}")
@@ -107,13 +113,26 @@ def write_inspect_file(database: Path, inspect: Path) -> None:
 
 def datasette_command(prepared: Prepared, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
     """The ``datasette serve`` command line for a prepared database."""
-    command = [sys.executable, "-m", "datasette", "serve",
-               "-i", str(prepared.database),
-               "--inspect-file", str(prepared.inspect),
-               "--metadata", str(prepared.metadata),
-               "--plugins-dir", str(plugins_dir()),
-               "--template-dir", str(templates_dir()),
-               "--host", host, "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "-i",
+        str(prepared.database),
+        "--inspect-file",
+        str(prepared.inspect),
+        "--metadata",
+        str(prepared.metadata),
+        "--plugins-dir",
+        str(plugins_dir()),
+        "--template-dir",
+        str(templates_dir()),
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
     return command

@@ -42,8 +42,7 @@ LEFT JOIN sources AS s ON s.source_id = c.source_id
     "casualties",
     {
         "incident_title": "Title of the incident the figure is about (incidents.title).",
-        "wording": "The verbatim phrase of the source the number comes from "
-                   "(casualties.source_quote).",
+        "wording": "The verbatim phrase of the source the number comes from (casualties.source_quote).",
         "reported_by": "Name of the actor who makes the claim (actors.name).",
         "perpetrator": "Name of the actor the source says did it; empty when not attributed.",
         "source_publisher": "Publisher of the source document (sources.publisher).",
@@ -73,7 +72,7 @@ WHERE p.latitude IS NOT NULL AND p.longitude IS NOT NULL
 # A total beside the sum of the parts the source broke it into.
 FIGURE_PARTS = View(
     "figure_parts",
-    "Each figure that a source breaks into parts (\"including …\"), with the number of "
+    'Each figure that a source breaks into parts ("including …"), with the number of '
     "parts, the sum of their count_best, and what the parts leave unexplained.",
     """
 SELECT
@@ -91,7 +90,7 @@ GROUP BY total.figure_id
         "parts": "How many figures the source gives as parts of this total.",
         "parts_count_best": "Sum of the parts' count_best.",
         "not_in_parts": "The total's count_best minus the sum of its parts: people the "
-                        "source counts in the total but not in any part it names.",
+        "source counts in the total but not in any part it names.",
     },
 )
 

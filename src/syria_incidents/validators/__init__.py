@@ -12,9 +12,9 @@ rule declares itself once (``registry.rule``); ``catalogue`` collects them.
 
 from __future__ import annotations
 
+from .catalogue import all_rules
 from .engine import validate
 from .findings import Finding, Report
-from .catalogue import all_rules
 
 
 def __getattr__(name: str):

@@ -48,14 +48,20 @@ def load_allowlist(root: Path) -> tuple[list[dict], list[Finding]]:
     for number, entry in enumerate(raw, start=1):
         missing = [k for k in ENTRY_KEYS if not isinstance(entry, dict) or not str(entry.get(k, "")).strip()]
         if missing:
-            problems.append(allowlist_problem(
-                f"entry {number} of {ALLOWLIST_PATH} lacks {', '.join(missing)}; every entry names the rule, "
-                "the table (resource), the record id and the reason the source's numbers break the rule"))
+            problems.append(
+                allowlist_problem(
+                    f"entry {number} of {ALLOWLIST_PATH} lacks {', '.join(missing)}; every entry "
+                    "names the rule, "
+                    "the table (resource), the record id and the reason the source's numbers break the rule"
+                )
+            )
         else:
             entries.append(entry)
     return entries, problems
 
 
 def allowed(finding: Finding, entries: list[dict]) -> bool:
-    return any(e["rule"] == finding.rule and e["resource"] == finding.resource and e["id"] == finding.record_id
-               for e in entries)
+    return any(
+        e["rule"] == finding.rule and e["resource"] == finding.resource and e["id"] == finding.record_id
+        for e in entries
+    )

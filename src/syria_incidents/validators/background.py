@@ -7,7 +7,10 @@ from queue import Empty, Queue
 
 
 def prefetched(items, ahead: int = 1):
-    """Iterate ``items`` in a background thread, ``ahead`` items in advance; its exceptions are raised here."""
+    """Iterate ``items`` in a background thread, ``ahead`` items in advance.
+
+    Exceptions of the thread are raised here.
+    """
     queue: Queue = Queue(maxsize=ahead)
     stop = threading.Event()
     done = object()

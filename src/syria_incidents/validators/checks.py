@@ -12,8 +12,8 @@ row into findings with the rule's ``explain`` function.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pandera.polars as pa
 import polars as pl
@@ -27,12 +27,19 @@ from .structural import FINDING_SCHEMA
 Explain = Callable[[pl.DataFrame, Frames], pl.DataFrame]
 
 
-def check(rule_id: str, *, reads: dict[str, tuple[str, ...]], explain: Explain, severity: str = "error",
-          vocabulary: dict[tuple[str, str], tuple[str, ...]] | None = None):
+def check(
+    rule_id: str,
+    *,
+    reads: dict[str, tuple[str, ...]],
+    explain: Explain,
+    severity: str = "error",
+    vocabulary: dict[tuple[str, str], tuple[str, ...]] | None = None,
+):
     """Declare a model's dataframe check as rule ``rule_id`` (registered, and named so in pandera).
 
     ``explain(rows, frames)`` turns the failing rows of the prepared frame (ids still coded)
     into findings: LINE, field, message, record_id."""
+
     def decorate(func):
         func.explain = explain
         rule(rule_id, severity, stage="model", reads=reads, vocabulary=vocabulary)(func)
@@ -73,6 +80,7 @@ _PREPARED: list[Prepared] = []
 
 def prepares(model: type, *, skip_type_errors: bool = False):
     """Declare the decorated function as the maker of ``model``'s prepared frame."""
+
     def register(make):
         _PREPARED.append(Prepared(model, make, skip_type_errors))
         return make
@@ -134,8 +142,14 @@ def run_model(prep: Prepared, frames: Frames, skip_lines: set[int] = frozenset()
         found = get(rule_id).func.explain(rows.head(MAX_ROW_FINDINGS + 1), frames).cast(FINDING_SCHEMA)
         if more > 0:
             last = rows[MAX_ROW_FINDINGS, LINE]
-            found = pl.concat([found.filter(pl.col(LINE) < last), found.filter(pl.col(LINE) == last).head(1)
-                               .with_columns(message=pl.lit(more_findings(more)), record_id=pl.lit(None))])
+            found = pl.concat(
+                [
+                    found.filter(pl.col(LINE) < last),
+                    found.filter(pl.col(LINE) == last)
+                    .head(1)
+                    .with_columns(message=pl.lit(more_findings(more)), record_id=pl.lit(None)),
+                ]
+            )
         if found.height:
             out[rule_id] = found
     return out

@@ -4,22 +4,37 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 
-from ..package import (DESCRIPTOR_NAME, PackageNotFound, UnsafePath, foreign_keys, primary_key, resolve_root,
-                       resource_file)
+from ..package import (
+    DESCRIPTOR_NAME,
+    PackageNotFound,
+    UnsafePath,
+    foreign_keys,
+    primary_key,
+    resolve_root,
+    resource_file,
+)
 from .allowlist import allowed, load_allowlist
 from .findings import Finding, Report, sort_key
 from .frames import Frames
 from .ids import IdCodec, id_prefix
 from .reading import LINE, Table, Unsliceable, read_table
 from .registry import rule, severity
-from .structural import MATCHES, TYPED, bytes_hash, check_fields, foreign_key_errors, primary_key_errors, with_casts
+from .structural import (
+    MATCHES,
+    TYPED,
+    bytes_hash,
+    check_fields,
+    foreign_key_errors,
+    primary_key_errors,
+    with_casts,
+)
 from .text import check_text
 
 
@@ -49,16 +64,35 @@ def _load_descriptor(path) -> tuple[Path | None, dict | None, Finding | None]:
     except RecursionError:
         return root, None, descriptor_problem(f"{DESCRIPTOR_NAME} nests too deeply to read")
     except json.JSONDecodeError as exc:
-        return root, None, descriptor_problem(
-            f"{DESCRIPTOR_NAME} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+        return (
+            root,
+            None,
+            descriptor_problem(
+                f"{DESCRIPTOR_NAME} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            ),
+        )
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
-    if not isinstance(resources, list) or not resources or not all(
-            isinstance(r, dict) and isinstance(r.get("name"), str) and isinstance(r.get("path"), str)
-            and isinstance(r.get("schema"), dict) and isinstance(r["schema"].get("fields"), list)
+    if (
+        not isinstance(resources, list)
+        or not resources
+        or not all(
+            isinstance(r, dict)
+            and isinstance(r.get("name"), str)
+            and isinstance(r.get("path"), str)
+            and isinstance(r.get("schema"), dict)
+            and isinstance(r["schema"].get("fields"), list)
             and all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in r["schema"]["fields"])
-            for r in resources):
-        return root, None, descriptor_problem(
-            f"{DESCRIPTOR_NAME} must list resources, each with a name, a path and a schema with named fields")
+            for r in resources
+        )
+    ):
+        return (
+            root,
+            None,
+            descriptor_problem(
+                f"{DESCRIPTOR_NAME} must list resources, each with a name, a path and a schema with "
+                "named fields"
+            ),
+        )
     for res in resources:
         try:
             resource_file(root, res)
@@ -69,8 +103,12 @@ def _load_descriptor(path) -> tuple[Path | None, dict | None, Finding | None]:
 
 def _to_findings(frame: pl.DataFrame, table: Table, rule_id: str) -> list[Finding]:
     sev = severity(rule_id)
-    return [Finding(table.name, table.path, line, field, rule_id, sev, message, record_id)
-            for line, field, message, record_id in frame.select(LINE, "field", "message", "record_id").iter_rows()]
+    return [
+        Finding(table.name, table.path, line, field, rule_id, sev, message, record_id)
+        for line, field, message, record_id in frame.select(
+            LINE, "field", "message", "record_id"
+        ).iter_rows()
+    ]
 
 
 def _kept_columns(resources: list[dict]) -> dict[str, set[str]]:
@@ -100,20 +138,32 @@ def _typed(frame: pl.DataFrame, fields: list[dict], keep: set[str], ids: IdCodec
 
     A column with an enum holds few distinct values: it is kept as Categorical (4 bytes a
     row instead of 16), which compares and prints as the same strings."""
+
     def kept(f: dict) -> pl.Expr:
         if TYPED + f["name"] in frame.columns:
             return pl.col(TYPED + f["name"])
-        if isinstance((f.get("constraints") or {}).get("enum"), list) and f.get("type", "string") == "string":
+        if (
+            isinstance((f.get("constraints") or {}).get("enum"), list)
+            and f.get("type", "string") == "string"
+        ):
             return pl.col(f["name"]).cast(pl.Categorical)
         return pl.col(f["name"])
+
     kept_fields = [f for f in fields if f["name"] in keep and f["name"] in frame.columns]
-    coded = {f["name"]: prefix for f in kept_fields
-             if f.get("type", "string") == "string" and (prefix := id_prefix(f)) and MATCHES + f["name"] in frame.columns}
-    typed = frame.select(LINE, *(kept(f).alias(f["name"]) for f in kept_fields),
-                         *(pl.col(MATCHES + name) for name in coded))
+    coded = {
+        f["name"]: prefix
+        for f in kept_fields
+        if f.get("type", "string") == "string"
+        and (prefix := id_prefix(f))
+        and MATCHES + f["name"] in frame.columns
+    }
+    typed = frame.select(
+        LINE, *(kept(f).alias(f["name"]) for f in kept_fields), *(pl.col(MATCHES + name) for name in coded)
+    )
     # A value that matches an id pattern (^F-[0-9]{4,}$) is the prefix and digits only.
     return ids.encode(typed, coded, {name: pl.col(MATCHES + name) for name in coded}).drop(
-        MATCHES + name for name in coded)
+        MATCHES + name for name in coded
+    )
 
 
 def _read_and_check(root: Path, res: dict, keep: Callable[[], set[str]], ids: IdCodec):
@@ -171,9 +221,13 @@ def _ordered_ids(frame: pl.DataFrame) -> list[str]:
     if not ids or frame.height < 2:
         return []
     last = frame.height - 1
-    ordered = frame.select(((pl.col(name).null_count() == 0)
-                            & (pl.col(name).slice(1, last) >= pl.col(name).slice(0, last)).all()).alias(name)
-                           for name in ids).row(0)
+    ordered = frame.select(
+        (
+            (pl.col(name).null_count() == 0)
+            & (pl.col(name).slice(1, last) >= pl.col(name).slice(0, last)).all()
+        ).alias(name)
+        for name in ids
+    ).row(0)
     return [name for name, in_order in zip(ids, ordered) if in_order]
 
 
@@ -193,8 +247,16 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
     step = on_step or (lambda _name: None)
     root, descriptor, problem = _load_descriptor(path)
     if problem is not None:
-        return Report([problem], {"tables": 0, "rows": 0, "errors": 1, "warnings": 0,
-                                  "seconds": round(time.perf_counter() - started, 3)})
+        return Report(
+            [problem],
+            {
+                "tables": 0,
+                "rows": 0,
+                "errors": 1,
+                "warnings": 0,
+                "seconds": round(time.perf_counter() - started, 3),
+            },
+        )
     resources = descriptor["resources"]
     findings: list[Finding] = []
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -228,9 +290,13 @@ def validate(path: str | Path | None = None, on_step: Callable[[str], None] | No
     entries, problems = load_allowlist(root)
     findings = sorted([*(f for f in findings if not allowed(f, entries)), *problems], key=sort_key)
     errors = sum(f.severity == "error" for f in findings)
-    stats = {"tables": len(tables), "rows": sum(typed.heights.values()),
-             "errors": errors, "warnings": len(findings) - errors,
-             "seconds": round(time.perf_counter() - started, 3)}
+    stats = {
+        "tables": len(tables),
+        "rows": sum(typed.heights.values()),
+        "errors": errors,
+        "warnings": len(findings) - errors,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
     return Report(findings, stats)
 
 
@@ -246,15 +312,23 @@ def _rules_over_frames(typed: Frames, tables: dict[str, Table], found: list[Find
     for f in found:
         if f.rule == "type":
             type_lines.setdefault(f.resource, set()).add(f.row)
-    tasks = [partial(_guarded, table, "foreign-key", partial(_foreign_keys, table, typed, tables))
-             for table in readable.values()]
+    tasks = [
+        partial(_guarded, table, "foreign-key", partial(_foreign_keys, table, typed, tables))
+        for table in readable.values()
+    ]
     rules = all_rules()
     for prep in prepared():
         owner, *others = prep.tables
         if owner in readable and all(n in readable for n in others):
             what = prep.rules[0].id if len(prep.rules) == 1 else "semantic rules"
-            tasks.append(partial(_guarded, readable[owner], what,
-                                 partial(run_model, prep, typed, type_lines.get(owner, set()))))
+            tasks.append(
+                partial(
+                    _guarded,
+                    readable[owner],
+                    what,
+                    partial(run_model, prep, typed, type_lines.get(owner, set())),
+                )
+            )
     for r in rules.values():
         if r.stage == "frames" and r.reads and all(n in readable for n in r.reads):
             tasks.append(partial(_guarded, readable[r.table], r.id, partial(_one_rule, r, typed)))
@@ -290,8 +364,17 @@ def _foreign_keys(table: Table, typed: Frames, tables: dict[str, Table]) -> dict
         target = typed.get(target_name)
         if target is None or column not in frame.columns or target_field not in target.columns:
             continue
-        parts.append(foreign_key_errors(frame, column, target[target_field], target_name,
-                                        tables[target_name].path, target_field, typed.ids))
+        parts.append(
+            foreign_key_errors(
+                frame,
+                column,
+                target[target_field],
+                target_name,
+                tables[target_name].path,
+                target_field,
+                typed.ids,
+            )
+        )
     return {"foreign-key": pl.concat(parts)} if parts else {}
 
 
@@ -300,9 +383,18 @@ def _guarded(table: Table, what: str, run) -> list[Finding]:
     try:
         results = run()
     except Exception as exc:  # a bug or an input we did not foresee: say so, keep going
-        return [Finding(table.name, table.path, None, None, what if what in _known() else "descriptor",
-                        "error", f"could not check {what} on this table ({type(exc).__name__}: {exc}); "
-                        "please report this with the file")]
+        return [
+            Finding(
+                table.name,
+                table.path,
+                None,
+                None,
+                what if what in _known() else "descriptor",
+                "error",
+                f"could not check {what} on this table ({type(exc).__name__}: {exc}); "
+                "please report this with the file",
+            )
+        ]
     out = []
     for rule_id, frame in results.items():
         out.extend(_to_findings(frame, table, rule_id))

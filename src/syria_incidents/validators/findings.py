@@ -47,7 +47,14 @@ def sort_key(f: Finding):
     # rules declared ``file_level``) often cause others further down: they come first.
     declared = get(f.rule)
     file_level = f.row is None or (declared is not None and declared.file_level)
-    return (not file_level, f.path or "", f.row if f.row is not None else -1, f.field or "", f.rule, f.message)
+    return (
+        not file_level,
+        f.path or "",
+        f.row if f.row is not None else -1,
+        f.field or "",
+        f.rule,
+        f.message,
+    )
 
 
 @dataclass

@@ -28,8 +28,14 @@ class Frames(dict):
     @classmethod
     def of(cls, frames: dict[str, pl.DataFrame]) -> Frames:
         """Frames of plain tables (ids as text), numbered by row from 0 where they have no LINE."""
-        return cls({name: frame if LINE in frame.columns else frame.with_row_index(LINE).with_columns(
-            pl.col(LINE).cast(pl.Int64)) for name, frame in frames.items()})
+        return cls(
+            {
+                name: frame
+                if LINE in frame.columns
+                else frame.with_row_index(LINE).with_columns(pl.col(LINE).cast(pl.Int64))
+                for name, frame in frames.items()
+            }
+        )
 
     def first(self, table: str, key: str, *columns: str) -> pl.DataFrame:
         """LINE, ``key`` and ``columns`` of the first row of each id of ``table`` (a repeated id

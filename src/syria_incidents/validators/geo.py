@@ -35,8 +35,10 @@ def _borders():
     """(Syria with the Golan, the neighbouring countries near it), prepared for point tests."""
     import shapely
 
-    features = {f["properties"]["name"]: shapely.geometry.shape(f["geometry"])
-                for f in json.loads(BORDER_FILE.read_text(encoding="utf-8"))["features"]}
+    features = {
+        f["properties"]["name"]: shapely.geometry.shape(f["geometry"])
+        for f in json.loads(BORDER_FILE.read_text(encoding="utf-8"))["features"]
+    }
     syria, others = features["Syria"], features["neighbours"]
     shapely.prepare(syria)
     shapely.prepare(others)
@@ -56,6 +58,7 @@ def in_syria(latitude, longitude) -> np.ndarray:
         points = shapely.points(lon[maybe], lat[maybe])
         at_border = shapely.dwithin(syria, points, BORDER_TOLERANCE_DEG)
         off_coast = shapely.dwithin(syria, points, SEA_TOLERANCE_DEG) & ~shapely.contains_xy(
-            others, lon[maybe], lat[maybe])
+            others, lon[maybe], lat[maybe]
+        )
         inside[maybe] = at_border | off_coast
     return inside

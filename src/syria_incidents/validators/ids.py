@@ -27,12 +27,12 @@ _COUNT_BITS = 4  # the digit count, 1..12
 _PREFIX_SHIFT = 44  # 10**12 * 16 < 2**44
 _LETTER_BITS = 5
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_REGULAR = re.compile(r"([A-Z]{1,3})-([0-9]{1,%d})" % MAX_DIGITS)
+_REGULAR = re.compile(rf"([A-Z]{{1,3}})-([0-9]{{1,{MAX_DIGITS}}})")
 _PATTERN = re.compile(r"\^([A-Z]{1,3})-\[0-9\]\{(\d+),(\d*)\}\$")
 
 
 def id_prefix(field: dict) -> str | None:
-    """The letters of a field whose pattern is a regular id pattern (``^F-[0-9]{4,}$`` → ``F``), else None."""
+    """The letters of a field with a regular id pattern (``^F-[0-9]{4,}$`` → ``F``), else None."""
     pattern = (field.get("constraints") or {}).get("pattern")
     match = _PATTERN.fullmatch(pattern) if isinstance(pattern, str) else None
     return match.group(1) if match else None
@@ -70,9 +70,12 @@ class IdCodec:
                 self._texts.append(text)
         return code
 
-    def encode(self, frame: pl.DataFrame, columns: dict[str, str],
-               regular: dict[str, pl.Expr] | None = None) -> pl.DataFrame:
-        """``frame`` with each of ``columns`` ({name: prefix letters}) replaced by its codes; nulls stay null.
+    def encode(
+        self, frame: pl.DataFrame, columns: dict[str, str], regular: dict[str, pl.Expr] | None = None
+    ) -> pl.DataFrame:
+        """``frame`` with each of ``columns`` ({name: prefix letters}) replaced by its codes.
+
+        Nulls stay null.
 
         ``regular``: {name: an expression true where the value is the prefix, a hyphen and
         digits only}, when the caller knows already (it matched the id pattern); by default
@@ -89,22 +92,31 @@ class IdCodec:
 
         coded = frame.with_columns(
             pl.when(shaped(name, letters))
-            .then(pl.lit(_prefix_bits(letters) << _PREFIX_SHIFT, dtype=pl.UInt64)
-                  + pl.col(name).str.slice(width[name]).cast(pl.UInt64, strict=False) * (1 << _COUNT_BITS)
-                  + (pl.col(name).str.len_bytes() - width[name]).cast(pl.UInt64))
+            .then(
+                pl.lit(_prefix_bits(letters) << _PREFIX_SHIFT, dtype=pl.UInt64)
+                + pl.col(name).str.slice(width[name]).cast(pl.UInt64, strict=False) * (1 << _COUNT_BITS)
+                + (pl.col(name).str.len_bytes() - width[name]).cast(pl.UInt64)
+            )
             .alias(name)
-            for name, letters in columns.items())
+            for name, letters in columns.items()
+        )
         # Values of another form are few (each is a pattern error): number them one by one.
         # A code is null where the value is, and also where the value is not regular.
         odd = [name for name in columns if coded[name].null_count() != frame[name].null_count()]
         if not odd:
             return coded
-        texts = frame.select(pl.col(name).filter(pl.col(name).is_not_null() & coded[name].is_null())
-                             .unique().implode() for name in odd).row(0)
+        texts = frame.select(
+            pl.col(name).filter(pl.col(name).is_not_null() & coded[name].is_null()).unique().implode()
+            for name in odd
+        ).row(0)
         return coded.with_columns(
-            pl.col(name).fill_null(frame[name].replace_strict(
-                {text: self.code(text) for text in values}, default=None, return_dtype=pl.UInt64))
-            for name, values in zip(odd, texts))
+            pl.col(name).fill_null(
+                frame[name].replace_strict(
+                    {text: self.code(text) for text in values}, default=None, return_dtype=pl.UInt64
+                )
+            )
+            for name, values in zip(odd, texts)
+        )
 
     def text(self, codes: pl.Expr) -> pl.Expr:
         """The ids the codes stand for, as strings (for messages and record ids)."""
@@ -114,14 +126,22 @@ class IdCodec:
         alphabet = {i + 1: ch for i, ch in enumerate(_ALPHABET)} | {0: ""}
         regular = pl.concat_str(
             [part.replace_strict(alphabet, return_dtype=pl.String, default="") for part in letters]
-            + [pl.lit("-"), (body // (1 << _COUNT_BITS)).cast(pl.String)
-                                .str.zfill((body % (1 << _COUNT_BITS)).cast(pl.Int64))])
+            + [
+                pl.lit("-"),
+                (body // (1 << _COUNT_BITS))
+                .cast(pl.String)
+                .str.zfill((body % (1 << _COUNT_BITS)).cast(pl.Int64)),
+            ]
+        )
         with self._lock:
             others = {IRREGULAR | i: t for i, t in enumerate(self._texts)}
         if not others:
             return pl.when(codes < IRREGULAR).then(regular)
-        return pl.when(codes < IRREGULAR).then(regular).otherwise(
-            codes.replace_strict(others, default=None, return_dtype=pl.String))
+        return (
+            pl.when(codes < IRREGULAR)
+            .then(regular)
+            .otherwise(codes.replace_strict(others, default=None, return_dtype=pl.String))
+        )
 
     def readable(self, frame: pl.DataFrame) -> pl.DataFrame:
         """``frame`` with every coded (UInt64) column turned back into its ids."""
@@ -129,4 +149,3 @@ class IdCodec:
         if not coded:
             return frame
         return frame.with_columns(self.text(pl.col(name)).alias(name) for name in coded)
-

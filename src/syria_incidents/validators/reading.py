@@ -43,9 +43,14 @@ MAX_ROW_FINDINGS = 1000
 def more_findings(more: int) -> str:
     """The message of the finding that stands for ``more`` findings not listed."""
     if more == 1:
-        return f"this row has the same problem as the {MAX_ROW_FINDINGS:,} rows listed before it; fix those and validate again"
-    return (f"this row and {more - 1:,} more after it have the same problem as the {MAX_ROW_FINDINGS:,} rows "
-            "listed before it, and are not listed one by one; fix those and validate again")
+        return (
+            f"this row has the same problem as the {MAX_ROW_FINDINGS:,} rows listed before it; "
+            "fix those and validate again"
+        )
+    return (
+        f"this row and {more - 1:,} more after it have the same problem as the {MAX_ROW_FINDINGS:,} rows "
+        "listed before it, and are not listed one by one; fix those and validate again"
+    )
 
 
 _PREFIX = 1 << 16
@@ -94,7 +99,9 @@ class Table:
         """One finding for each rule's rows beyond MAX_ROW_FINDINGS."""
         for rule_id, (count, line) in self.counts.items():
             if count > MAX_ROW_FINDINGS:
-                self.findings.append(self.finding(rule_id, line, None, more_findings(count - MAX_ROW_FINDINGS)))
+                self.findings.append(
+                    self.finding(rule_id, line, None, more_findings(count - MAX_ROW_FINDINGS))
+                )
         self.counts = {}
 
     @property
@@ -135,13 +142,28 @@ def missing_file(table: Table, root: Path | None = None) -> Finding:
     To fix: add the file, or fix the resource's path in datapackage.json."""
     path = Path(root) / table.path if root is not None else None
     if path is not None and os.path.lexists(path):  # there, but not a file that can be read to its end
-        kind = "a folder" if path.is_dir() else "a named pipe" if path.is_fifo() else \
-            "a device" if path.is_char_device() or path.is_block_device() else "not a regular file"
-        return table.finding("missing-file", None, None,
-                             f"{table.path} is {kind}, not a CSV file; commit the CSV file itself at that path "
-                             "or fix the resource's path in datapackage.json")
-    return table.finding("missing-file", None, None,
-                         f"{table.path} does not exist; add the file or fix the resource's path in datapackage.json")
+        kind = (
+            "a folder"
+            if path.is_dir()
+            else "a named pipe"
+            if path.is_fifo()
+            else "a device"
+            if path.is_char_device() or path.is_block_device()
+            else "not a regular file"
+        )
+        return table.finding(
+            "missing-file",
+            None,
+            None,
+            f"{table.path} is {kind}, not a CSV file; commit the CSV file itself at that path "
+            "or fix the resource's path in datapackage.json",
+        )
+    return table.finding(
+        "missing-file",
+        None,
+        None,
+        f"{table.path} does not exist; add the file or fix the resource's path in datapackage.json",
+    )
 
 
 @rule("encoding", kind="structural", stage="file", file_level=True)
@@ -170,9 +192,13 @@ def line_endings(table: Table, data: bytes) -> Finding | None:
         line, ends = 1, "old Mac line ends (CR)"
     else:
         return None  # a carriage return inside a line is a control character in a value
-    return table.finding("line-endings", line, None,
-                         f"line {line} (and maybe others) has {ends}; run syria-incidents fix to rewrite "
-                         "them as LF (Unix) line ends")
+    return table.finding(
+        "line-endings",
+        line,
+        None,
+        f"line {line} (and maybe others) has {ends}; run syria-incidents fix to rewrite "
+        "them as LF (Unix) line ends",
+    )
 
 
 @rule("header", kind="structural", stage="file", file_level=True)
@@ -184,39 +210,82 @@ def header_problems(table: Table, labels: list[str]) -> list[Finding]:
     To fix: restore the header row exactly as in datapackage.json; save as CSV with commas."""
     names = table.names
     if not labels:
-        return [table.finding("header", 1, None,
-                              f"the file is empty; its first line must be the header: {','.join(names)}")]
+        return [
+            table.finding(
+                "header", 1, None, f"the file is empty; its first line must be the header: {','.join(names)}"
+            )
+        ]
     called = wrong_separator(labels, names)
     if called:
-        return [table.finding("header", 1, None,
-                              f"the values are separated by {called}, not commas, so the rows were not checked; "
-                              "save the file as CSV with commas (in a spreadsheet: 'CSV UTF-8 (comma delimited)')")]
+        return [
+            table.finding(
+                "header",
+                1,
+                None,
+                f"the values are separated by {called}, not commas, so the rows were not checked; "
+                "save the file as CSV with commas (in a spreadsheet: 'CSV UTF-8 (comma delimited)')",
+            )
+        ]
     out = []
     seen = set()
     for i, label in enumerate(labels):
         expected = names[i] if i < len(names) else None
         if label in seen:
-            out.append(table.finding("header", 1, expected or label,
-                                     f"column {i + 1} is named {_shown(label)} again; each column appears once. "
-                                     f"The header must be: {','.join(names)}"))
+            out.append(
+                table.finding(
+                    "header",
+                    1,
+                    expected or label,
+                    f"column {i + 1} is named {_shown(label)} again; each column appears once. "
+                    f"The header must be: {','.join(names)}",
+                )
+            )
         elif expected is None:
-            out.append(table.finding("header", 1, (label if len(label) <= 60 else label[:57] + "…") or None,
-                                     f"column {i + 1} ({_shown(label)}) is not a column of {table.name}; remove it. "
-                                     f"The header must be: {','.join(names)}"))
+            out.append(
+                table.finding(
+                    "header",
+                    1,
+                    (label if len(label) <= 60 else label[:57] + "…") or None,
+                    f"column {i + 1} ({_shown(label)}) is not a column of {table.name}; remove it. "
+                    f"The header must be: {','.join(names)}",
+                )
+            )
         elif label != expected:
-            hint = " (column names are case-sensitive and have no spaces)" if label.strip().lower() == expected else ""
-            out.append(table.finding("header", 1, expected,
-                                     f"column {i + 1} is named {_shown(label)} but should be {expected!r}{hint}. "
-                                     f"The header must be: {','.join(names)}"))
+            hint = (
+                " (column names are case-sensitive and have no spaces)"
+                if label.strip().lower() == expected
+                else ""
+            )
+            out.append(
+                table.finding(
+                    "header",
+                    1,
+                    expected,
+                    f"column {i + 1} is named {_shown(label)} but should be {expected!r}{hint}. "
+                    f"The header must be: {','.join(names)}",
+                )
+            )
         seen.add(label)
     for i in range(len(labels), len(names)):
-        out.append(table.finding("header", 1, names[i],
-                                 f"column {names[i]!r} is missing from the header (expected as column {i + 1})"))
+        out.append(
+            table.finding(
+                "header",
+                1,
+                names[i],
+                f"column {names[i]!r} is missing from the header (expected as column {i + 1})",
+            )
+        )
     if len(out) > _HEADER_SHOWN:  # a header of thousands of columns: the first few say enough
         more = len(out) - _HEADER_SHOWN
-        out = out[:_HEADER_SHOWN] + [table.finding(
-            "header", 1, None, f"the header has {len(labels)} columns where {table.name} has {len(names)}; "
-            f"{more:,} more problems with it are not listed. The header must be: {','.join(names)}")]
+        out = out[:_HEADER_SHOWN] + [
+            table.finding(
+                "header",
+                1,
+                None,
+                f"the header has {len(labels)} columns where {table.name} has {len(names)}; "
+                f"{more:,} more problems with it are not listed. The header must be: {','.join(names)}",
+            )
+        ]
     return out
 
 
@@ -247,9 +316,13 @@ def extra_cell(table: Table, row: int, cells: int) -> Finding:
 
     To fix: look for an unquoted comma in a text value: quote the cell."""
     n = len(table.fields)
-    return table.finding("extra-cell", row, None,
-                         f"this row has {cells} cells but {table.name} has {n} columns; "
-                         "remove the extra commas or quote a value that contains a comma")
+    return table.finding(
+        "extra-cell",
+        row,
+        None,
+        f"this row has {cells} cells but {table.name} has {n} columns; "
+        "remove the extra commas or quote a value that contains a comma",
+    )
 
 
 @rule("missing-cell", kind="structural", stage="file")
@@ -260,10 +333,17 @@ def missing_cell(table: Table, row: int, cells: int) -> list[Finding]:
 
     To fix: add the missing commas (an empty value is written as nothing between two commas)."""
     n = len(table.fields)
-    return [table.finding("missing-cell", row, name,
-                          f"this row has {cells} cells but {table.name} has {n} columns; "
-                          f"{name} is missing: add the missing commas (an empty value is written as nothing between two commas)")
-            for name in table.names[cells:]]
+    return [
+        table.finding(
+            "missing-cell",
+            row,
+            name,
+            f"this row has {cells} cells but {table.name} has {n} columns; "
+            f"{name} is missing: add the missing commas (an empty value is written as nothing "
+            "between two commas)",
+        )
+        for name in table.names[cells:]
+    ]
 
 
 def wrong_separator(labels: list[str], names: list[str]) -> str | None:
@@ -280,8 +360,12 @@ def read_table(root: Path, resource: dict, fast: bool = True) -> Table:
 
     ``fast``: read with polars, slice by slice (see ``Table.batches``); otherwise
     with Python's csv module, whole."""
-    table = Table(resource.get("name", "?"), str(resource.get("path", "?")),
-                  resource.get("schema", {}).get("fields", []), resource.get("schema", {}))
+    table = Table(
+        resource.get("name", "?"),
+        str(resource.get("path", "?")),
+        resource.get("schema", {}).get("fields", []),
+        resource.get("schema", {}),
+    )
     csv_path = root / table.path
     if not csv_path.is_file():
         table.findings.append(missing_file(table, root))
@@ -289,8 +373,13 @@ def read_table(root: Path, resource: dict, fast: bool = True) -> Table:
     with open(csv_path, "rb") as fh:
         prefix = fh.read(_PREFIX)
     if prefix.startswith(codecs.BOM_UTF8):
-        table.findings.append(encoding_problem(
-            table, 1, "the file starts with a UTF-8 byte-order mark (BOM); run syria-incidents fix to remove it"))
+        table.findings.append(
+            encoding_problem(
+                table,
+                1,
+                "the file starts with a UTF-8 byte-order mark (BOM); run syria-incidents fix to remove it",
+            )
+        )
     if fast and b"\r" not in prefix:
         labels = _header_labels(csv_path)
         table.findings.extend(header_problems(table, labels) if labels != table.names else [])
@@ -336,8 +425,15 @@ def _read_slices(table: Table, csv_path: Path, start: int):
         marked = data.replace(b"\n", b"," + marker + b"\n")
         lines = (len(marked) - len(data)) // 2
         try:
-            frame = pl.read_csv(marked, has_header=False, schema=schema, infer_schema=False,
-                                truncate_ragged_lines=True, null_values=[""], raise_if_empty=False)
+            frame = pl.read_csv(
+                marked,
+                has_header=False,
+                schema=schema,
+                infer_schema=False,
+                truncate_ragged_lines=True,
+                null_values=[""],
+                raise_if_empty=False,
+            )
         except Exception as exc:
             raise Unsliceable from exc
         del marked
@@ -370,7 +466,9 @@ def _line_slices(csv_path: Path, start: int):
                 yield data if data.endswith(b"\n") else data + b"\n"  # the last line may have no line end
 
 
-def _unmark(table: Table, frame: pl.DataFrame, ragged: pl.DataFrame, data: bytes, first: int) -> pl.DataFrame:
+def _unmark(
+    table: Table, frame: pl.DataFrame, ragged: pl.DataFrame, data: bytes, first: int
+) -> pl.DataFrame:
     """Record the slice's short and long rows and take the marker out of the short rows' cells.
 
     A short row is known by where the marker landed; a long row (the marker was cut off)
@@ -378,14 +476,23 @@ def _unmark(table: Table, frame: pl.DataFrame, ragged: pl.DataFrame, data: bytes
     n = len(table.names)
     names = table.names
     if n >= 2:  # an empty line reads as an empty cell and the marker: a blank row, with no text to look up
-        empty = pl.col(names[0]).is_null() & pl.col(names[1]).eq_missing(MARKER) & pl.all_horizontal(
-            [pl.col(name).is_null() for name in names[2:]] or [pl.lit(True)])
+        empty = (
+            pl.col(names[0]).is_null()
+            & pl.col(names[1]).eq_missing(MARKER)
+            & pl.all_horizontal([pl.col(name).is_null() for name in names[2:]] or [pl.lit(True)])
+        )
         ragged = ragged.filter(~empty)
     # A short row has the marker in the cell after its last one: its cell count, without parsing it.
-    ragged = ragged.with_columns(pl.coalesce([pl.when(pl.col(name) == MARKER).then(pl.lit(i, dtype=pl.Int64))
-                                              for i, name in enumerate(names)]).alias("\x00cells"))
-    short = ragged.filter(pl.col("\x00cells").is_not_null() & (pl.col("\x00cells") > 0) & pl.any_horizontal(
-        [pl.col(name).is_not_null() & (pl.col(name) != MARKER) for name in names]))
+    ragged = ragged.with_columns(
+        pl.coalesce(
+            [pl.when(pl.col(name) == MARKER).then(pl.lit(i, dtype=pl.Int64)) for i, name in enumerate(names)]
+        ).alias("\x00cells")
+    )
+    short = ragged.filter(
+        pl.col("\x00cells").is_not_null()
+        & (pl.col("\x00cells") > 0)
+        & pl.any_horizontal([pl.col(name).is_not_null() & (pl.col(name) != MARKER) for name in names])
+    )
     table.short_rows.update(zip(short[LINE].to_list(), short["\x00cells"].to_list()))
     # A long row (rare: each is an error) has its text looked up and parsed.
     long = ragged.filter(pl.col("\x00cells").is_null())
@@ -396,15 +503,17 @@ def _unmark(table: Table, frame: pl.DataFrame, ragged: pl.DataFrame, data: bytes
         if cells > n:
             table.report("extra-cell", line, partial(extra_cell, table, line, cells))
     short = pl.col(_MARKED).ne_missing(MARKER)
-    return frame.with_columns(pl.when(short & (pl.col(name) == MARKER)).then(None).otherwise(pl.col(name)).alias(name)
-                              for name in table.names)
+    return frame.with_columns(
+        pl.when(short & (pl.col(name) == MARKER)).then(None).otherwise(pl.col(name)).alias(name)
+        for name in table.names
+    )
 
 
 def _blank_lines(table: Table, frame: pl.DataFrame) -> list[int]:
     """Lines of ``frame`` with no value at all, each reported as a blank row."""
     names = table.names
     blank = frame.filter(pl.all_horizontal(pl.col(names).is_null()))[LINE].to_list() if names else []
-    for line in blank[:MAX_ROW_FINDINGS + 1]:
+    for line in blank[: MAX_ROW_FINDINGS + 1]:
         table.report("blank-row", line, partial(blank_row, table, line))
     if len(blank) > MAX_ROW_FINDINGS + 1:  # counted without a call per line
         table.counts["blank-row"][0] += len(blank) - MAX_ROW_FINDINGS - 1
@@ -418,7 +527,7 @@ def _read_slow(csv_path: Path, table: Table) -> None:
     data = csv_path.read_bytes()
     table.findings.extend(f for f in [line_endings(table, data)] if f is not None)
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -426,9 +535,14 @@ def _read_slow(csv_path: Path, table: Table) -> None:
         # would give hundreds of findings (and foreign-key errors in the tables pointing
         # here) that all go away once the file is saved as UTF-8.
         line = data.count(b"\n", 0, exc.start) + 1
-        table.findings.append(encoding_problem(
-            table, line, f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}), so its rows "
-            "were not checked; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8') and validate again"))
+        table.findings.append(
+            encoding_problem(
+                table,
+                line,
+                f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}), so its rows "
+                "were not checked; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8') and validate again",
+            )
+        )
         return
     del data
     names = table.names
@@ -459,9 +573,14 @@ def _read_slow(csv_path: Path, table: Table) -> None:
                 value = record[i] if i < len(record) else ""
                 col.append(value if value != "" else None)
     except csv.Error as exc:
-        table.findings.append(encoding_problem(
-            table, reader.line_num, f"the file cannot be read as CSV from line {reader.line_num} on ({exc}); "
-            "check for an unclosed quote"))
+        table.findings.append(
+            encoding_problem(
+                table,
+                reader.line_num,
+                f"the file cannot be read as CSV from line {reader.line_num} on ({exc}); "
+                "check for an unclosed quote",
+            )
+        )
     table.findings.extend(header_problems(table, labels or []) if (labels or []) != names else [])
     frame = pl.DataFrame({name: pl.Series(name, col, dtype=pl.String) for name, col in zip(names, columns)})
     table.frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))

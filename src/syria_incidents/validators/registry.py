@@ -10,8 +10,8 @@ circle); ``catalogue.all_rules`` imports them so that they register.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 KINDS = ("structural", "semantic")
 # How the engine runs a rule: while a file is read ("file"), over each batch of cells
@@ -52,9 +52,16 @@ def _paragraphs(doc: str | None) -> list[str]:
     return [" ".join(p.split()) for p in (doc or "").split("\n\n") if p.strip()]
 
 
-def rule(rule_id: str, severity: str = "error", *, kind: str = "semantic", stage: str = "frames",
-         reads: dict[str, tuple[str, ...]] | None = None,
-         vocabulary: dict[tuple[str, str], tuple[str, ...]] | None = None, file_level: bool = False):
+def rule(
+    rule_id: str,
+    severity: str = "error",
+    *,
+    kind: str = "semantic",
+    stage: str = "frames",
+    reads: dict[str, tuple[str, ...]] | None = None,
+    vocabulary: dict[tuple[str, str], tuple[str, ...]] | None = None,
+    file_level: bool = False,
+):
     """Register the decorated function as rule ``rule_id``; returns it unchanged."""
     if severity not in ("error", "warning"):
         raise ValueError(f"severity must be error or warning, not {severity!r}")
@@ -65,11 +72,23 @@ def rule(rule_id: str, severity: str = "error", *, kind: str = "semantic", stage
         paragraphs = _paragraphs(func.__doc__)
         if not paragraphs:
             raise ValueError(f"rule {rule_id} needs a docstring")
-        remedy = next((p.removeprefix("To fix:").strip() for p in paragraphs[2:] if p.startswith("To fix:")), "")
+        remedy = next(
+            (p.removeprefix("To fix:").strip() for p in paragraphs[2:] if p.startswith("To fix:")), ""
+        )
         where = paragraphs[1] if len(paragraphs) > 1 and not paragraphs[1].startswith("To fix:") else ""
-        made = Rule(rule_id, severity, paragraphs[0], where, remedy, kind, stage,
-                    {t: tuple(c) for t, c in (reads or {}).items()},
-                    {k: tuple(v) for k, v in (vocabulary or {}).items()}, file_level, func)
+        made = Rule(
+            rule_id,
+            severity,
+            paragraphs[0],
+            where,
+            remedy,
+            kind,
+            stage,
+            {t: tuple(c) for t, c in (reads or {}).items()},
+            {k: tuple(v) for k, v in (vocabulary or {}).items()},
+            file_level,
+            func,
+        )
         if rule_id in _RULES and _RULES[rule_id].description != made.description:
             raise ValueError(f"rule id {rule_id} registered twice")
         _RULES[rule_id] = made

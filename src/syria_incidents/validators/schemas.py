@@ -32,17 +32,27 @@ QUALIFIER_SHAPES = {
     # qualifier: (condition on the bounds, what the bounds must look like). Its keys are the
     # qualifier vocabulary of datapackage.json: `validate` reports a descriptor whose vocabulary
     # lacks one (see vocabulary.py), and tests/test_vocabulary.py holds them equal.
-    "exact": (lambda lo, be, hi: lo.is_not_null() & be.is_not_null() & hi.is_not_null() & (lo == be) & (be == hi),
-              "count_low, count_best and count_high all equal to the stated number"),
+    "exact": (
+        lambda lo, be, hi: lo.is_not_null() & be.is_not_null() & hi.is_not_null() & (lo == be) & (be == hi),
+        "count_low, count_best and count_high all equal to the stated number",
+    ),
     "about": (lambda lo, be, hi: be.is_not_null(), "count_best set to the stated number"),
-    "at_least": (lambda lo, be, hi: be.is_not_null() & (lo == be).fill_null(False) & hi.is_null(),
-                 "count_low = count_best = the stated number and count_high empty"),
-    "more_than": (lambda lo, be, hi: lo.is_not_null() & hi.is_null(),
-                  "count_low = the stated number + 1 and count_high empty"),
-    "at_most": (lambda lo, be, hi: hi.is_not_null() & (be.is_null() | (be == hi).fill_null(False)),
-                "count_high = the stated number (and count_best, if given, equal to it)"),
-    "range": (lambda lo, be, hi: lo.is_not_null() & hi.is_not_null(),
-              "count_low and count_high = the two ends of the stated range"),
+    "at_least": (
+        lambda lo, be, hi: be.is_not_null() & (lo == be).fill_null(False) & hi.is_null(),
+        "count_low = count_best = the stated number and count_high empty",
+    ),
+    "more_than": (
+        lambda lo, be, hi: lo.is_not_null() & hi.is_null(),
+        "count_low = the stated number + 1 and count_high empty",
+    ),
+    "at_most": (
+        lambda lo, be, hi: hi.is_not_null() & (be.is_null() | (be == hi).fill_null(False)),
+        "count_high = the stated number (and count_best, if given, equal to it)",
+    ),
+    "range": (
+        lambda lo, be, hi: lo.is_not_null() & hi.is_not_null(),
+        "count_low and count_high = the two ends of the stated range",
+    ),
 }
 _BOUNDS = ("count_low", "count_best", "count_high")
 
@@ -51,11 +61,18 @@ def _explain_bounds(rows: pl.DataFrame, t: Frames) -> pl.DataFrame:
     lo, be, hi = pl.col("count_low"), pl.col("count_best"), pl.col("count_high")
     low_too_big = ((lo > be) | (lo > hi)).fill_null(False)
     return t.ids.readable(rows).select(
-        LINE, pl.when(low_too_big).then(pl.lit("count_low")).otherwise(pl.lit("count_high")).alias("field"),
-        fmt("figure {}: count_low {}, count_best {}, count_high {} are not in order; "
+        LINE,
+        pl.when(low_too_big).then(pl.lit("count_low")).otherwise(pl.lit("count_high")).alias("field"),
+        fmt(
+            "figure {}: count_low {}, count_best {}, count_high {} are not in order; "
             "make count_low ≤ count_best ≤ count_high (leave a bound empty when the source gives none)",
-            "figure_id", _show("count_low"), _show("count_best"), _show("count_high")).alias("message"),
-        pl.col("figure_id").alias("record_id"))
+            "figure_id",
+            _show("count_low"),
+            _show("count_best"),
+            _show("count_high"),
+        ).alias("message"),
+        pl.col("figure_id").alias("record_id"),
+    )
 
 
 def _explain_qualifier(rows: pl.DataFrame, t: Frames) -> pl.DataFrame:
@@ -63,19 +80,35 @@ def _explain_qualifier(rows: pl.DataFrame, t: Frames) -> pl.DataFrame:
     for name, (_, text) in QUALIFIER_SHAPES.items():
         expected = pl.when(pl.col("qualifier") == name).then(pl.lit(text)).otherwise(expected)
     return t.ids.readable(rows).select(
-        LINE, pl.lit("qualifier").alias("field"),
-        fmt("figure {} has qualifier {} but count_low {}, count_best {}, count_high {}; "
-            "for {} the bounds must be: {}", "figure_id", "qualifier", _show("count_low"),
-            _show("count_best"), _show("count_high"), "qualifier", expected).alias("message"),
-        pl.col("figure_id").alias("record_id"))
+        LINE,
+        pl.lit("qualifier").alias("field"),
+        fmt(
+            "figure {} has qualifier {} but count_low {}, count_best {}, count_high {}; "
+            "for {} the bounds must be: {}",
+            "figure_id",
+            "qualifier",
+            _show("count_low"),
+            _show("count_best"),
+            _show("count_high"),
+            "qualifier",
+            expected,
+        ).alias("message"),
+        pl.col("figure_id").alias("record_id"),
+    )
 
 
 def _explain_period(rows: pl.DataFrame, t: Frames) -> pl.DataFrame:
     return t.ids.readable(rows).select(
-        LINE, pl.lit("period_end").alias("field"),
-        fmt("figure {}: period_end {} is before period_start {}; swap them or correct the dates",
-            "figure_id", _show("period_end"), _show("period_start")).alias("message"),
-        pl.col("figure_id").alias("record_id"))
+        LINE,
+        pl.lit("period_end").alias("field"),
+        fmt(
+            "figure {}: period_end {} is before period_start {}; swap them or correct the dates",
+            "figure_id",
+            _show("period_end"),
+            _show("period_start"),
+        ).alias("message"),
+        pl.col("figure_id").alias("record_id"),
+    )
 
 
 @table_model
@@ -103,10 +136,17 @@ class Casualties(pa.DataFrameModel):
         To fix: re-read the source's wording; leave a bound empty when the source gives none."""
         lo, be, hi = pl.col("count_low"), pl.col("count_best"), pl.col("count_high")
         return data.lazyframe.select(
-            ((lo <= be).fill_null(True) & (be <= hi).fill_null(True) & (lo <= hi).fill_null(True)).alias("ok"))
+            ((lo <= be).fill_null(True) & (be <= hi).fill_null(True) & (lo <= hi).fill_null(True)).alias(
+                "ok"
+            )
+        )
 
-    @check("qualifier-matches-bounds", reads={"casualties": ("figure_id", "qualifier", *_BOUNDS)},
-           explain=_explain_qualifier, vocabulary={("casualties", "qualifier"): tuple(QUALIFIER_SHAPES)})
+    @check(
+        "qualifier-matches-bounds",
+        reads={"casualties": ("figure_id", "qualifier", *_BOUNDS)},
+        explain=_explain_qualifier,
+        vocabulary={("casualties", "qualifier"): tuple(QUALIFIER_SHAPES)},
+    )
     def qualifier_matches_bounds(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """The qualifier agrees with the bounds: exact → low = best = high; about → best given; at_least
         → low = best, high empty; more_than → low given, high empty; at_most → high given (= best if best
@@ -122,25 +162,37 @@ class Casualties(pa.DataFrameModel):
             ok = pl.when(q == name).then(shape(lo, be, hi)).otherwise(ok)
         return data.lazyframe.select(ok.fill_null(True).alias("ok"))
 
-    @check("figure-period-ordered", reads={"casualties": ("figure_id", "period_start", "period_end")},
-           explain=_explain_period)
+    @check(
+        "figure-period-ordered",
+        reads={"casualties": ("figure_id", "period_start", "period_end")},
+        explain=_explain_period,
+    )
     def figure_period_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """A figure's period_start is on or before its period_end.
 
         Reported at the figure's row, column period_end.
 
         To fix: swap the dates or correct them from the source."""
-        return data.lazyframe.select((pl.col("period_start") <= pl.col("period_end")).fill_null(True).alias("ok"))
+        return data.lazyframe.select(
+            (pl.col("period_start") <= pl.col("period_end")).fill_null(True).alias("ok")
+        )
 
 
 # -- incidents -----------------------------------------------------------------------------------
 
+
 def _explain_incident_dates(rows: pl.DataFrame, t: Frames) -> pl.DataFrame:
     return t.ids.readable(rows).select(
-        LINE, pl.lit("end_date").alias("field"),
-        fmt("incident {}: end_date {} is before start_date {}; swap them or correct the dates",
-            "incident_id", _show("end_date"), _show("start_date")).alias("message"),
-        pl.col("incident_id").alias("record_id"))
+        LINE,
+        pl.lit("end_date").alias("field"),
+        fmt(
+            "incident {}: end_date {} is before start_date {}; swap them or correct the dates",
+            "incident_id",
+            _show("end_date"),
+            _show("start_date"),
+        ).alias("message"),
+        pl.col("incident_id").alias("record_id"),
+    )
 
 
 @table_model
@@ -154,25 +206,36 @@ class Incidents(pa.DataFrameModel):
         strict = False
         coerce = False
 
-    @check("incident-dates-ordered", reads={"incidents": ("incident_id", "start_date", "end_date")},
-           explain=_explain_incident_dates)
+    @check(
+        "incident-dates-ordered",
+        reads={"incidents": ("incident_id", "start_date", "end_date")},
+        explain=_explain_incident_dates,
+    )
     def incident_dates_ordered(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """An incident's end_date is on or after its start_date.
 
         Reported at the incident's row, column end_date.
 
         To fix: swap the dates or correct them from the source."""
-        return data.lazyframe.select((pl.col("start_date") <= pl.col("end_date")).fill_null(True).alias("ok"))
+        return data.lazyframe.select(
+            (pl.col("start_date") <= pl.col("end_date")).fill_null(True).alias("ok")
+        )
 
 
 # -- statements ----------------------------------------------------------------------------------
 
+
 def _explain_quote(rows: pl.DataFrame, t: Frames) -> pl.DataFrame:
     return t.ids.readable(rows).select(
-        LINE, pl.lit("quote").alias("field"),
-        fmt("statement {} has neither a quote nor a summary; add the verbatim words as quote, "
-            "or a paraphrase as summary", "statement_id").alias("message"),
-        pl.col("statement_id").alias("record_id"))
+        LINE,
+        pl.lit("quote").alias("field"),
+        fmt(
+            "statement {} has neither a quote nor a summary; add the verbatim words as quote, "
+            "or a paraphrase as summary",
+            "statement_id",
+        ).alias("message"),
+        pl.col("statement_id").alias("record_id"),
+    )
 
 
 @table_model
@@ -186,26 +249,36 @@ class Statements(pa.DataFrameModel):
         strict = False
         coerce = False
 
-    @check("statement-quote-or-summary", reads={"statements": ("statement_id", "quote", "summary")},
-           explain=_explain_quote)
+    @check(
+        "statement-quote-or-summary",
+        reads={"statements": ("statement_id", "quote", "summary")},
+        explain=_explain_quote,
+    )
     def statement_quote_or_summary(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """A statement has a verbatim quote, a summary, or both.
 
         Reported at the statement's row, column quote.
 
         To fix: add the verbatim words as quote, or a paraphrase as summary."""
-        return data.lazyframe.select((pl.col("quote").is_not_null() | pl.col("summary").is_not_null()).alias("ok"))
+        return data.lazyframe.select(
+            (pl.col("quote").is_not_null() | pl.col("summary").is_not_null()).alias("ok")
+        )
 
 
 # -- places --------------------------------------------------------------------------------------
 
+
 def _explain_pair(rows: pl.DataFrame, t: Frames) -> pl.DataFrame:
     missing = pl.when(pl.col("latitude").is_null()).then(pl.lit("latitude")).otherwise(pl.lit("longitude"))
     return t.ids.readable(rows).select(
-        LINE, missing.alias("field"),
-        fmt("place {} has only one coordinate; give both latitude and longitude, or leave both empty",
-            "place_id").alias("message"),
-        pl.col("place_id").alias("record_id"))
+        LINE,
+        missing.alias("field"),
+        fmt(
+            "place {} has only one coordinate; give both latitude and longitude, or leave both empty",
+            "place_id",
+        ).alias("message"),
+        pl.col("place_id").alias("record_id"),
+    )
 
 
 @table_model
@@ -219,7 +292,9 @@ class Places(pa.DataFrameModel):
         strict = False
         coerce = False
 
-    @check("coordinates-paired", reads={"places": ("place_id", "latitude", "longitude")}, explain=_explain_pair)
+    @check(
+        "coordinates-paired", reads={"places": ("place_id", "latitude", "longitude")}, explain=_explain_pair
+    )
     def coordinates_paired(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """A place has both latitude and longitude, or neither.
 
@@ -227,4 +302,5 @@ class Places(pa.DataFrameModel):
 
         To fix: use a gazetteer value for the missing one, or leave both empty."""
         return data.lazyframe.select(
-            (pl.col("latitude").is_null() == pl.col("longitude").is_null()).alias("ok"))
+            (pl.col("latitude").is_null() == pl.col("longitude").is_null()).alias("ok")
+        )

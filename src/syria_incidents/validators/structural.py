@@ -47,8 +47,14 @@ def _quoted(column: str) -> pl.Expr:
     return pl.when(value.str.len_chars() > 60).then(value.str.slice(0, 57) + "…").otherwise(value)
 
 
-def findings_frame(frame: pl.DataFrame, mask: pl.Expr, field: str | None, message: pl.Expr,
-                   record_id: pl.Expr | None = None, ids: IdCodec | None = None) -> pl.DataFrame:
+def findings_frame(
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    field: str | None,
+    message: pl.Expr,
+    record_id: pl.Expr | None = None,
+    ids: IdCodec | None = None,
+) -> pl.DataFrame:
     """Rows of ``frame`` where ``mask`` holds, as (line, field, message, record_id).
 
     ``ids``: the codec of the run, when ``frame`` holds coded ids (the message shows them as text)."""
@@ -69,9 +75,17 @@ def findings_frame(frame: pl.DataFrame, mask: pl.Expr, field: str | None, messag
         (record_id if record_id is not None else pl.lit(None)).cast(pl.String).alias("record_id"),
     )
     if more > 0:
-        found = pl.concat([found, after.select(
-            pl.col(LINE).cast(pl.Int64), pl.lit(field, dtype=pl.String).alias("field"),
-            pl.lit(more_findings(more)).alias("message"), pl.lit(None, dtype=pl.String).alias("record_id"))])
+        found = pl.concat(
+            [
+                found,
+                after.select(
+                    pl.col(LINE).cast(pl.Int64),
+                    pl.lit(field, dtype=pl.String).alias("field"),
+                    pl.lit(more_findings(more)).alias("message"),
+                    pl.lit(None, dtype=pl.String).alias("record_id"),
+                ),
+            ]
+        )
     return found
 
 
@@ -90,7 +104,8 @@ def run_checks(frame: pl.DataFrame, checks: list[tuple]) -> dict[str, list[pl.Da
         if hit:
             rule_id, mask, field, message, *record = check
             out.setdefault(rule_id, []).append(
-                findings_frame(frame, mask.fill_null(False), field, message, record[0] if record else None))
+                findings_frame(frame, mask.fill_null(False), field, message, record[0] if record else None)
+            )
     return out
 
 
@@ -119,15 +134,25 @@ def type_errors(field: dict, value: pl.Expr | None = None):
     name, kind = field["name"], field.get("type", "string")
     if kind not in ("integer", "number", "date"):
         return None
-    expected = {"integer": "a whole number such as 42 (no decimals, spaces or thousands separators)",
-                "number": "a number such as 35.52 (a dot for decimals)",
-                "date": "a date written YYYY-MM-DD, such as 2025-03-07"}[kind]
+    expected = {
+        "integer": "a whole number such as 42 (no decimals, spaces or thousands separators)",
+        "number": "a number such as 35.52 (a dot for decimals)",
+        "date": "a date written YYYY-MM-DD, such as 2025-03-07",
+    }[kind]
     bad = pl.col(name).is_not_null() & (typed_value(field) if value is None else value).is_null()
     message = fmt(f"{name} is {{}}; it must be {expected}", _quoted(name))
     if kind == "integer":  # a sign and digits that do not fit in 64 bits
-        message = pl.when(pl.col(name).str.contains(INTEGER_RE)).then(
-            fmt(f"{name} is {{}}, a whole number too large to store (the largest is {2**63 - 1}); "
-                "check for extra digits", _quoted(name))).otherwise(message)
+        message = (
+            pl.when(pl.col(name).str.contains(INTEGER_RE))
+            .then(
+                fmt(
+                    f"{name} is {{}}, a whole number too large to store (the largest is {2**63 - 1}); "
+                    "check for extra digits",
+                    _quoted(name),
+                )
+            )
+            .otherwise(message)
+        )
     return "type", bad, name, message
 
 
@@ -143,8 +168,16 @@ def required_errors(field: dict):
         return None
     what = str(field.get("description", "")).split(". ")[0].rstrip(".")
     what = what if len(what) <= 120 else what[:117] + "…"
-    return ("required", pl.col(name).is_null(), name,
-            pl.lit(f"{name} is empty but required; fill it in ({what})" if what else f"{name} is empty but required; fill it in"))
+    return (
+        "required",
+        pl.col(name).is_null(),
+        name,
+        pl.lit(
+            f"{name} is empty but required; fill it in ({what})"
+            if what
+            else f"{name} is empty but required; fill it in"
+        ),
+    )
 
 
 @rule("enum", kind="structural", stage="cell")
@@ -162,8 +195,12 @@ def enum_errors(field: dict):
     allowed = [str(v) for v in allowed]
     bad = pl.col(name).is_not_null() & ~pl.col(name).is_in(allowed)
     hint = pl.col(name).map_batches(partial(_did_you_mean, allowed=tuple(allowed)), return_dtype=pl.String)
-    return "enum", bad, name, fmt(f"{name} is {{}}{{}}; it must be one of: {', '.join(allowed)}",
-                                  _quoted(name), hint)
+    return (
+        "enum",
+        bad,
+        name,
+        fmt(f"{name} is {{}}{{}}; it must be one of: {', '.join(allowed)}", _quoted(name), hint),
+    )
 
 
 _HINTED_VALUES = 10_000  # distinct misspellings given a suggestion; a longer tail gets none
@@ -171,7 +208,7 @@ _HINTED_LENGTH = 60  # longer values are not compared (difflib is quadratic in t
 
 
 def _did_you_mean(values: pl.Series, allowed: tuple[str, ...]) -> pl.Series:
-    """" (did you mean civilians?)" for each value close to an allowed one, else "".
+    """ " (did you mean civilians?)" for each value close to an allowed one, else "".
 
     Only the distinct values are compared (few: the rows of one enum error)."""
     from difflib import get_close_matches
@@ -209,7 +246,12 @@ def pattern_errors(field: dict, matches: pl.Expr | None = None):
     hint = f" (for example {example})" if example else ""
     matched = pl.col(name).str.contains(regex) if matches is None else matches
     bad = pl.col(name).is_not_null() & ~matched
-    return "pattern", bad, name, fmt(f"{name} is {{}}, which does not have the form {pattern}{hint}", _quoted(name))
+    return (
+        "pattern",
+        bad,
+        name,
+        fmt(f"{name} is {{}}, which does not have the form {pattern}{hint}", _quoted(name)),
+    )
 
 
 @rule("range", kind="structural", stage="cell")
@@ -231,8 +273,14 @@ def range_errors(field: dict, value: pl.Expr | None = None):
         bad = bad | (value < low)
     if isinstance(high, (int, float)):
         bad = bad | (value > high)
-    bounds = " and ".join(b for b in (f"at least {low}" if low is not None else "",
-                                      f"at most {high}" if high is not None else "") if b)
+    bounds = " and ".join(
+        b
+        for b in (
+            f"at least {low}" if low is not None else "",
+            f"at most {high}" if high is not None else "",
+        )
+        if b
+    )
     return "range", bad, name, fmt(f"{name} is {{}}; it must be {bounds}", _quoted(name))
 
 
@@ -243,17 +291,31 @@ def primary_key_errors(frame: pl.DataFrame, key: str, table_name: str, ids: IdCo
     Reported at the later row of each duplicate (and at every row with an empty id), column = the id column.
 
     To fix: take the next unused id."""
-    empty = findings_frame(frame.select(LINE, key), pl.col(key).is_null(), key,
-                           pl.lit(f"{key} is empty; every row of {table_name} needs its own id"), ids=ids)
+    empty = findings_frame(
+        frame.select(LINE, key),
+        pl.col(key).is_null(),
+        key,
+        pl.lit(f"{key} is empty; every row of {table_name} needs its own id"),
+        ids=ids,
+    )
     if _strictly_increasing(frame[key].drop_nulls()):  # ids in file order: no id repeats, nothing to hash
         return empty
     dup = frame.select(LINE, key).filter(pl.col(key).is_not_null() & pl.col(key).is_duplicated())
     if dup.is_empty():
         return empty
     dup = dup.with_columns(first=pl.col(LINE).min().over(key)).filter(pl.col(LINE) != pl.col("first"))
-    repeated = findings_frame(dup, pl.lit(True), key,
-                              fmt(f"{key} {{}} is already used at line {{}}; give this row a new, unused id",
-                                  pl.col(key), pl.col("first")), pl.col(key), ids=ids)
+    repeated = findings_frame(
+        dup,
+        pl.lit(True),
+        key,
+        fmt(
+            f"{key} {{}} is already used at line {{}}; give this row a new, unused id",
+            pl.col(key),
+            pl.col("first"),
+        ),
+        pl.col(key),
+        ids=ids,
+    )
     return pl.concat([empty, repeated])
 
 
@@ -267,8 +329,15 @@ def _strictly_increasing(values: pl.Series) -> bool:
 
 
 @rule("foreign-key", kind="structural", stage="other")
-def foreign_key_errors(frame: pl.DataFrame, column: str, target: pl.Series, target_table: str,
-                       target_path: str, target_column: str, ids: IdCodec) -> pl.DataFrame:
+def foreign_key_errors(
+    frame: pl.DataFrame,
+    column: str,
+    target: pl.Series,
+    target_table: str,
+    target_path: str,
+    target_column: str,
+    ids: IdCodec,
+) -> pl.DataFrame:
     """A reference names a record that does not exist (e.g. an incident_id not in incidents.csv).
 
     Reported at the referencing row and column.
@@ -280,9 +349,17 @@ def foreign_key_errors(frame: pl.DataFrame, column: str, target: pl.Series, targ
         target = ids.readable(target.to_frame())[target.name]
     # A membership test, several times faster than an anti join; duplicate targets do not matter.
     missing = refs.filter(~pl.col(column).is_in(target.drop_nulls().implode()))
-    return findings_frame(missing, pl.lit(True), column,
-                          fmt(f"{column} {{}} is not {_article(target_column)} {target_column} in {target_path}; "
-                              f"add that row to {target_table} or correct the id", _quoted(column)), ids=ids)
+    return findings_frame(
+        missing,
+        pl.lit(True),
+        column,
+        fmt(
+            f"{column} {{}} is not {_article(target_column)} {target_column} in {target_path}; "
+            f"add that row to {target_table} or correct the id",
+            _quoted(column),
+        ),
+        ids=ids,
+    )
 
 
 @rule("bytes-hash", kind="structural", stage="file", file_level=True)
@@ -304,9 +381,16 @@ def bytes_hash(root: Path, resource: dict) -> Finding | None:
         stale.append("the sha256 hash differs")
     if not stale:
         return None
-    return Finding(resource.get("name"), str(resource.get("path")), None, None, "bytes-hash", "error",
-                   f"datapackage.json is out of date for this file ({'; '.join(stale)}); "
-                   "run syria-incidents fix (it re-stamps them) and commit datapackage.json")
+    return Finding(
+        resource.get("name"),
+        str(resource.get("path")),
+        None,
+        None,
+        "bytes-hash",
+        "error",
+        f"datapackage.json is out of date for this file ({'; '.join(stale)}); "
+        "run syria-incidents fix (it re-stamps them) and commit datapackage.json",
+    )
 
 
 FIELD_RULES = (required_errors, type_errors, enum_errors, pattern_errors, range_errors)
@@ -322,10 +406,17 @@ def with_casts(frame: pl.DataFrame, fields: list[dict]) -> pl.DataFrame:
     included) all read these, so each column is parsed and matched once."""
     names = set(frame.columns)
     return frame.with_columns(
-        [typed_value(f).alias(TYPED + f["name"]) for f in fields
-         if f.get("type") in ("integer", "number", "date") and f["name"] in names]
-        + [pl.col(f["name"]).str.contains(regex).alias(MATCHES + f["name"]) for f in fields
-           if f["name"] in names and f.get("type", "string") == "string" and (regex := pattern_regex(f))])
+        [
+            typed_value(f).alias(TYPED + f["name"])
+            for f in fields
+            if f.get("type") in ("integer", "number", "date") and f["name"] in names
+        ]
+        + [
+            pl.col(f["name"]).str.contains(regex).alias(MATCHES + f["name"])
+            for f in fields
+            if f["name"] in names and f.get("type", "string") == "string" and (regex := pattern_regex(f))
+        ]
+    )
 
 
 def check_fields(frame: pl.DataFrame, fields: list[dict], blank: list[int]) -> dict[str, pl.DataFrame]:

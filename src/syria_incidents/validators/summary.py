@@ -47,13 +47,22 @@ def summary_markdown(report: Report, headline: str, max_bytes: int = MAX_BYTES) 
     by_rule = Counter((f.rule, f.severity) for f in report.errors)
     parts.append("| rule | severity | findings |\n| --- | --- | ---: |\n")
     parts.extend(_row([rule, severity, count]) for (rule, severity), count in sorted(by_rule.items()))
-    parts.append("\n| file | line | field | rule | severity | message |\n"
-                 "| --- | ---: | --- | --- | --- | --- |\n")
+    parts.append(
+        "\n| file | line | field | rule | severity | message |\n| --- | ---: | --- | --- | --- | --- |\n"
+    )
     size = sum(len(part.encode("utf-8")) for part in parts)
     shown = 0
     for finding in report.errors:
-        row = _row([finding.path or "datapackage.json", finding.row, finding.field, finding.rule,
-                    finding.severity, finding.message])
+        row = _row(
+            [
+                finding.path or "datapackage.json",
+                finding.row,
+                finding.field,
+                finding.rule,
+                finding.severity,
+                finding.message,
+            ]
+        )
         size += len(row.encode("utf-8"))
         if size > max_bytes:
             break
@@ -62,6 +71,8 @@ def summary_markdown(report: Report, headline: str, max_bytes: int = MAX_BYTES) 
     left = len(report.errors) - shown
     if left:
         noun = "finding" if left == 1 else "findings"
-        parts.append(f"\nNot shown: {left} more {noun} (a step summary holds at most 1 MiB). The step's "
-                     "log lists every one, and `syria-incidents validate` prints them all.\n")
+        parts.append(
+            f"\nNot shown: {left} more {noun} (a step summary holds at most 1 MiB). The step's "
+            "log lists every one, and `syria-incidents validate` prints them all.\n"
+        )
     return "".join(parts) + "\n"

@@ -82,11 +82,19 @@ def derive_nfc_suspects() -> set[int]:
     plain = nfd == c
     changed = frame.filter(
         (c.str.normalize("NFC") != c)
-        | (plain & (reordered(c + "\u0300", c + "\u0300") | reordered("\u0300" + c, "\u0300" + c)
-                    | reordered(c + "\u0316", c + "\u0316"))))
+        | (
+            plain
+            & (
+                reordered(c + "\u0300", c + "\u0300")
+                | reordered("\u0300" + c, "\u0300" + c)
+                | reordered(c + "\u0316", c + "\u0316")
+            )
+        )
+    )
     out.update(changed["code"].to_list())
     pairs = frame.with_columns(nfd.alias("nfd")).filter(
-        (pl.col("nfd").str.len_chars() == 2) & (pl.col("nfd").str.normalize("NFC") == c))
+        (pl.col("nfd").str.len_chars() == 2) & (pl.col("nfd").str.normalize("NFC") == c)
+    )
     out.update(ord(ch) for ch in pairs["nfd"].str.slice(1, 1).to_list())
     return out
 
@@ -117,9 +125,16 @@ def outer_whitespace(name: str):
 
     To fix: run `syria-incidents fix`."""
     bad = pl.col(name).str.contains(r"^\s") | pl.col(name).str.contains(r"\s$")
-    return ("text-outer-whitespace", bad, name,
-            fmt(f"{name} {{}} starts or ends with a space; remove it (run syria-incidents fix to trim "
-                "every such value)", _cut(name)))
+    return (
+        "text-outer-whitespace",
+        bad,
+        name,
+        fmt(
+            f"{name} {{}} starts or ends with a space; remove it (run syria-incidents fix to trim "
+            "every such value)",
+            _cut(name),
+        ),
+    )
 
 
 @rule("text-control-chars", stage="cell")
@@ -131,12 +146,18 @@ def control_chars(name: str):
     To fix: retype the cell; a line break inside a cell often means a closing `"` is missing and the next
     lines were swallowed."""
     bad = pl.col(name).str.contains(r"\p{Cc}")
-    return ("text-control-chars", bad, name,
-                          fmt(f"{name} contains a line break, tab or other control character "
-                                    f"(in {{}}); write the value on one line without them (a line break "
-                                    "inside a value often means a closing quote \" is missing, and the "
-                                    "lines after it were read into this cell)",
-                                    _cut(name).str.replace_all(r"\p{Cc}", "␣")))
+    return (
+        "text-control-chars",
+        bad,
+        name,
+        fmt(
+            f"{name} contains a line break, tab or other control character "
+            f"(in {{}}); write the value on one line without them (a line break "
+            'inside a value often means a closing quote " is missing, and the '
+            "lines after it were read into this cell)",
+            _cut(name).str.replace_all(r"\p{Cc}", "␣"),
+        ),
+    )
 
 
 @rule("text-nfc", stage="cell")
@@ -154,9 +175,16 @@ def not_nfc(name: str):
     # Only the candidates are checked, with Python's unicodedata: the same NFC as
     # `syria-incidents fix` applies, so what this rule reports, fix repairs.
     bad = pl.when(candidate).then(value).map_batches(_not_nfc, return_dtype=pl.Boolean).fill_null(False)
-    return ("text-nfc", bad, name,
-                          fmt(f"{name} {{}} is not in Unicode NFC form (letters and accents stored apart); "
-                               "run syria-incidents fix to normalise every value to NFC", _cut(name)))
+    return (
+        "text-nfc",
+        bad,
+        name,
+        fmt(
+            f"{name} {{}} is not in Unicode NFC form (letters and accents stored apart); "
+            "run syria-incidents fix to normalise every value to NFC",
+            _cut(name),
+        ),
+    )
 
 
 def _not_nfc(values: pl.Series) -> pl.Series:
@@ -180,9 +208,16 @@ def formula_injection(name: str):
     To fix: reword it so that it starts with a letter, digit or quote."""
     value = pl.col(name)
     bad = value.str.contains(r"^[=+\-@]") & ~value.str.contains(_NUMBER)
-    return ("text-formula-injection", bad, name,
-                          fmt(f"{name} {{}} starts with a character a spreadsheet reads as a formula; "
-                                    "reword it so it starts with a letter, digit or quote", _cut(name)))
+    return (
+        "text-formula-injection",
+        bad,
+        name,
+        fmt(
+            f"{name} {{}} starts with a character a spreadsheet reads as a formula; "
+            "reword it so it starts with a letter, digit or quote",
+            _cut(name),
+        ),
+    )
 
 
 TEXT_RULES = (outer_whitespace, control_chars, not_nfc, formula_injection)

@@ -23,8 +23,11 @@ def find_cycles(ids: pl.Series, parents: pl.Series) -> list[list]:
     Python, each node once: linear in the rows, with no recursion.
     """
     # Rows without a parent are roots: drop them first (most rows), so the rest is small.
-    edges = pl.DataFrame({"id": ids, "parent": parents}).filter(
-        pl.col("id").is_not_null() & pl.col("id").is_first_distinct()).drop_nulls()
+    edges = (
+        pl.DataFrame({"id": ids, "parent": parents})
+        .filter(pl.col("id").is_not_null() & pl.col("id").is_first_distinct())
+        .drop_nulls()
+    )
     # A row that is its own parent is a cycle by itself: no walk needed.
     loops = pl.col("id") == pl.col("parent")
     found: list[list] = [[node] for node in edges.filter(loops)["id"].to_list()]
@@ -47,6 +50,6 @@ def find_cycles(ids: pl.Series, parents: pl.Series) -> list[list]:
             path.append(node)
             node = parent[node]
         if node in seen:  # the walk came back to a node of its own path: a new cycle
-            found.append(path[seen[node]:])
+            found.append(path[seen[node] :])
         done.update(path)
     return found

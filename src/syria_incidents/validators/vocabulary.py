@@ -32,12 +32,16 @@ def vocabulary_gaps(descriptor: dict, rules: list[Rule]) -> list[str]:
             enum = enum_of(descriptor, table, column)
             if enum is None:
                 if any(res.get("name") == table for res in descriptor.get("resources", [])):
-                    out.append(f"rule {r.id} relies on the vocabulary of {table}.{column}, which "
-                               "datapackage.json no longer declares (constraints.enum)")
+                    out.append(
+                        f"rule {r.id} relies on the vocabulary of {table}.{column}, which "
+                        "datapackage.json no longer declares (constraints.enum)"
+                    )
                 continue
             for value in values:
                 if value not in enum:
-                    out.append(f"rule {r.id} relies on the value {value!r} of {table}.{column}, which "
-                               f"datapackage.json does not list ({', '.join(map(str, enum))}); rename it in "
-                               "the rule as well, or restore it in the descriptor")
+                    out.append(
+                        f"rule {r.id} relies on the value {value!r} of {table}.{column}, which "
+                        f"datapackage.json does not list ({', '.join(map(str, enum))}); rename it in "
+                        "the rule as well, or restore it in the descriptor"
+                    )
     return out

@@ -44,8 +44,14 @@ def changelog_section(diff: PackageDiff, version: str | None = None, date: str |
     heading = f"## {version}" + (f" ({date})" if date else "")
     if diff.old.version is None:
         total = sum(len(t.added) for t in diff.tables)
-        lines = [heading, "", f"First release: {total} records in {len(diff.tables)} tables.", "",
-                 "| table | records |", "| --- | ---: |"]
+        lines = [
+            heading,
+            "",
+            f"First release: {total} records in {len(diff.tables)} tables.",
+            "",
+            "| table | records |",
+            "| --- | ---: |",
+        ]
         return "\n".join(lines + [f"| {t.name} | {len(t.added)} |" for t in diff.tables]) + "\n"
     level = level_max(r.level for r in classify(diff))
     if level == "none":
@@ -62,7 +68,9 @@ def changelog_section(diff: PackageDiff, version: str | None = None, date: str |
 
 
 def write_changelog(path: str | Path, section: str) -> str:
-    """Put ``section`` into the changelog at ``path``: replace the section of the same version, else add it on top.
+    """Put ``section`` into the changelog at ``path``.
+
+    It replaces the section of the same version, else goes on top.
 
     Returns "added" or "replaced". Running it twice for one version leaves one section.
     """
@@ -73,7 +81,10 @@ def write_changelog(path: str | Path, section: str) -> str:
     for i, m in enumerate(matches):
         if m.group(1) == version:
             end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-            new_text, outcome = text[: m.start()] + section + ("\n" if end < len(text) else "") + text[end:], "replaced"
+            new_text, outcome = (
+                text[: m.start()] + section + ("\n" if end < len(text) else "") + text[end:],
+                "replaced",
+            )
             break
     else:
         at = matches[0].start() if matches else len(text)

@@ -41,7 +41,7 @@ def empty_version(label: str) -> PackageVersion:
 
 
 def load_base(base: str, path: Path) -> PackageVersion:
-    """The base side, resolved in the repository that holds ``path``; empty before the first commit of the package."""
+    """The base side, resolved in the repository of ``path``; empty before the package's first commit."""
     from .source import load_version
 
     where = repo_of(path)
@@ -79,16 +79,20 @@ def check_version(base: str, path: str | Path | None = None, progress: Progress 
     return VersionCheck(diff, needed, bumped, reasons, problems)
 
 
-def bump_problems(old: str | None, new: str | None, needed: str, bumped: str, reasons: list[Reason]) -> list[str]:
-    """A message when the version went down, or moved less than ``needed``, naming the records that force it."""
+def bump_problems(
+    old: str | None, new: str | None, needed: str, bumped: str, reasons: list[Reason]
+) -> list[str]:
+    """A message when the version went down or moved less than ``needed``, naming the records why."""
     if bumped == "lower":
         return [f"{DESCRIPTOR_NAME}: version {new} is lower than the base version {old}"]
     if LEVELS.index(bumped) >= LEVELS.index(needed):
         return []
     forcing = [r.text() for r in reasons if r.level == needed]
     moved = f"is unchanged from {old}" if bumped == "none" else f"is only a {bumped} bump from {old}"
-    return [f"{DESCRIPTOR_NAME}: version {new} {moved}, but the changes need a {needed} bump "
-            f"(version {next_version(old, needed)} or higher), because of " + "; ".join(forcing)]
+    return [
+        f"{DESCRIPTOR_NAME}: version {new} {moved}, but the changes need a {needed} bump "
+        f"(version {next_version(old, needed)} or higher), because of " + "; ".join(forcing)
+    ]
 
 
 def removed_superseded(diff: PackageDiff) -> list[str]:
@@ -100,16 +104,21 @@ def removed_superseded(diff: PackageDiff) -> list[str]:
         columns = [c for c in t.old.fields if c.startswith("supersedes_")]
         removed = set(t.removed)
         for side in (t.old, t.new):
-            for key, row in (side.rows.items() if side else []):
+            for key, row in side.rows.items() if side else []:
                 for c in columns:
                     if row.get(c) in removed:
-                        problems.append(f"{t.name}: {row[c]} was removed, but {key} supersedes it ({c}); "
-                                        "keep the superseded row — revisions are new rows that point to the old one")
+                        problems.append(
+                            f"{t.name}: {row[c]} was removed, but {key} supersedes it ({c}); "
+                            "keep the superseded row — revisions are new rows that point to the old one"
+                        )
     return sorted(set(problems))
 
 
 def reused_ids(diff: PackageDiff, path: Path, base_commit: str, progress: Progress = QUIET) -> list[str]:
-    """Added records whose id existed earlier in the history of the base and was removed: ids are never reused."""
+    """Added records whose id existed earlier in the base's history and was removed.
+
+    Ids are never reused.
+    """
     where = repo_of(path)
     if where is None or not any(t.added for t in diff.tables):
         return []
@@ -118,6 +127,8 @@ def reused_ids(diff: PackageDiff, path: Path, base_commit: str, progress: Progre
     for t in diff.tables:
         reused = [k for k in t.added if k in seen.get(t.name, set())]
         if reused:
-            problems.append(f"{t.name}: id reused: {', '.join(reused)} existed in an earlier version and was removed; "
-                            "ids are stable forever — give the new record a new id")
+            problems.append(
+                f"{t.name}: id reused: {', '.join(reused)} existed in an earlier version and was removed; "
+                "ids are stable forever — give the new record a new id"
+            )
     return problems

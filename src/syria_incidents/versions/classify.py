@@ -14,8 +14,16 @@ from .diff import PackageDiff, SchemaChange
 LEVELS = ("none", "patch", "minor", "major")
 
 # Type changes that accept every value the old type accepted.
-WIDENING_TYPES = {("integer", "number"), ("integer", "string"), ("number", "string"), ("date", "string"),
-                  ("boolean", "string"), ("datetime", "string"), ("year", "integer"), ("year", "string")}
+WIDENING_TYPES = {
+    ("integer", "number"),
+    ("integer", "string"),
+    ("number", "string"),
+    ("date", "string"),
+    ("boolean", "string"),
+    ("datetime", "string"),
+    ("year", "integer"),
+    ("year", "string"),
+}
 
 
 @dataclass
@@ -31,7 +39,9 @@ class Reason:
         where = f"{self.table}: " if self.table else ""
         if not self.keys:
             return f"{where}{self.message}"
-        shown = ", ".join(self.keys[:limit]) + (f" and {len(self.keys) - limit} more" if len(self.keys) > limit else "")
+        shown = ", ".join(self.keys[:limit]) + (
+            f" and {len(self.keys) - limit} more" if len(self.keys) > limit else ""
+        )
         return f"{where}{self.message}: {shown}"
 
 
@@ -72,16 +82,26 @@ def schema_reason(table: str, c: SchemaChange) -> list[Reason]:
         return [Reason("major", table, "columns reordered")]
     if c.kind == "type":
         widened = (c.old.split(" ")[0], c.new.split(" ")[0]) in WIDENING_TYPES and " " not in c.new
-        return [Reason("minor" if widened else "major", table,
-                       f"column {c.field} type {c.old} → {c.new} ({'widened' if widened else 'narrowed'})")]
+        return [
+            Reason(
+                "minor" if widened else "major",
+                table,
+                f"column {c.field} type {c.old} → {c.new} ({'widened' if widened else 'narrowed'})",
+            )
+        ]
     if c.kind == "enum-added":
         return [Reason("minor", table, f"column {c.field} vocabulary values added: {', '.join(c.new)}")]
     if c.kind == "enum-removed":
         return [Reason("major", table, f"column {c.field} vocabulary values removed: {', '.join(c.old)}")]
     if c.kind == "enum-constraint":
         added = c.old is None
-        return [Reason("major" if added else "minor", table,
-                       f"column {c.field} vocabulary {'introduced' if added else 'dropped'}")]
+        return [
+            Reason(
+                "major" if added else "minor",
+                table,
+                f"column {c.field} vocabulary {'introduced' if added else 'dropped'}",
+            )
+        ]
     if c.kind == "constraint":
         return [constraint_reason(table, c)]
     if c.kind == "primary-key":
@@ -98,12 +118,15 @@ def constraint_reason(table: str, c: SchemaChange) -> Reason:
     """A constraint is relaxed (minor) when it is dropped or loosened, otherwise tightened (major)."""
     name, old, new = c.note, c.old, c.new
     relaxed = (
-        new is None or new is False
+        new is None
+        or new is False
         or (name in ("minimum", "minLength") and old is not None and _num(new) <= _num(old))
         or (name in ("maximum", "maxLength") and old is not None and _num(new) >= _num(old))
     )
     verb = "relaxed" if relaxed else "tightened"
-    return Reason("minor" if relaxed else "major", table, f"column {c.field} constraint {name} {old} → {new} ({verb})")
+    return Reason(
+        "minor" if relaxed else "major", table, f"column {c.field} constraint {name} {old} → {new} ({verb})"
+    )
 
 
 def _num(value) -> float:

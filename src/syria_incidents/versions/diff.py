@@ -110,8 +110,11 @@ def diff_table(old: Table | None, new: Table | None, name: str) -> TableDiff:
         new_row = new_rows.get(key)
         if new_row is None:
             continue
-        changes = [FieldChange(n, old_row.get(o, ""), new_row.get(n, ""))
-                   for o, n in common_columns if old_row.get(o, "") != new_row.get(n, "")]
+        changes = [
+            FieldChange(n, old_row.get(o, ""), new_row.get(n, ""))
+            for o, n in common_columns
+            if old_row.get(o, "") != new_row.get(n, "")
+        ]
         if changes:
             line = new.lines.get("|".join(new_row.get(k, "") for k in new.primary_key))
             result.changed.append(RecordChange(key, changes, line))
@@ -164,11 +167,15 @@ def schema_changes(old: Table, new: Table, renames: dict[str, str]) -> list[Sche
     for c in old.fields:
         if c not in new.fields and c not in renames:
             filled = sum(1 for r in old.rows.values() if r.get(c, ""))
-            changes.append(SchemaChange("column-removed", c, note=f"{filled} of {len(old.rows)} records had a value"))
+            changes.append(
+                SchemaChange("column-removed", c, note=f"{filled} of {len(old.rows)} records had a value")
+            )
     for c in new.fields:
         if c not in old.fields and c not in renamed_new:
             filled = sum(1 for r in new.rows.values() if r.get(c, ""))
-            changes.append(SchemaChange("column-added", c, note=f"{filled} of {len(new.rows)} records have a value"))
+            changes.append(
+                SchemaChange("column-added", c, note=f"{filled} of {len(new.rows)} records have a value")
+            )
     back = {n: o for o, n in renames.items()}
     kept_old = [c for c in old.fields if renames.get(c, c) in new.fields]
     kept_new = [back.get(c, c) for c in new.fields if back.get(c, c) in old.fields]
@@ -223,8 +230,9 @@ def _foreign_key_changes(old: Table, new: Table, renames: dict[str, str]) -> lis
 
     old_fks = [norm(fk, old.name, renames) for fk in foreign_keys({"name": old.name, "schema": old.schema})]
     new_fks = [norm(fk, new.name, {}) for fk in foreign_keys({"name": new.name, "schema": new.schema})]
-    return ([SchemaChange("foreign-key-added", None, None, fk) for fk in new_fks if fk not in old_fks]
-            + [SchemaChange("foreign-key-removed", None, fk, None) for fk in old_fks if fk not in new_fks])
+    return [SchemaChange("foreign-key-added", None, None, fk) for fk in new_fks if fk not in old_fks] + [
+        SchemaChange("foreign-key-removed", None, fk, None) for fk in old_fks if fk not in new_fks
+    ]
 
 
 def _resource_metadata(old: PackageVersion, new: PackageVersion, tables: list[TableDiff]) -> None:
@@ -239,5 +247,8 @@ def _resource_metadata(old: PackageVersion, new: PackageVersion, tables: list[Ta
 
 
 def _metadata_changes(old: dict, new: dict, ignored: set[str], prefix: str) -> list[SchemaChange]:
-    return [SchemaChange("metadata", None, old.get(k), new.get(k), note=prefix + k)
-            for k in sorted((set(old) | set(new)) - ignored) if old.get(k) != new.get(k)]
+    return [
+        SchemaChange("metadata", None, old.get(k), new.get(k), note=prefix + k)
+        for k in sorted((set(old) | set(new)) - ignored)
+        if old.get(k) != new.get(k)
+    ]

@@ -94,8 +94,9 @@ class BlobReader:
     """
 
     def __init__(self, repo: str | Path):
-        self.proc = subprocess.Popen(["git", "-C", str(repo), "cat-file", "--batch"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            ["git", "-C", str(repo), "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
 
     def read(self, commit: str, path: str) -> bytes | None:
         self.proc.stdin.write(f"{commit}:{path}\n".encode())

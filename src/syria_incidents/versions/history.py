@@ -52,9 +52,13 @@ def last_package_commit(root: str | Path) -> str | None:
     return last_commit_touching(top, _pathspecs(prefix))
 
 
-def iter_versions(repo: str | Path, rev: str = "HEAD", prefix: str = "",
-                  progress: Progress = QUIET) -> Iterator[tuple[Commit, PackageVersion]]:
-    """Each package commit with the package as it was then; commits without a readable descriptor are skipped."""
+def iter_versions(
+    repo: str | Path, rev: str = "HEAD", prefix: str = "", progress: Progress = QUIET
+) -> Iterator[tuple[Commit, PackageVersion]]:
+    """Each package commit with the package as it was then.
+
+    Commits without a readable descriptor are skipped.
+    """
     commits = package_commits(repo, rev, prefix)
     with BlobReader(repo) as blobs, progress.step("history", total=len(commits)) as step:
         for c in commits:
@@ -72,14 +76,19 @@ def iter_versions(repo: str | Path, rev: str = "HEAD", prefix: str = "",
                 if not isinstance(res.get("path"), str):
                     continue
                 data = blobs.read(c.commit, prefix + res["path"]) or b""
-                tables[res["name"]] = parse_table(res["name"], res["path"], res.get("schema", {}),
-                                                  data.decode("utf-8-sig", errors="replace"))
+                tables[res["name"]] = parse_table(
+                    res["name"],
+                    res["path"],
+                    res.get("schema", {}),
+                    data.decode("utf-8-sig", errors="replace"),
+                )
             yield c, PackageVersion(c.commit[:7], descriptor, tables, c.commit)
             step.advance()
 
 
-def ids_ever_seen(repo: str | Path, rev: str, prefix: str = "",
-                  progress: Progress = QUIET) -> dict[str, set[str]]:
+def ids_ever_seen(
+    repo: str | Path, rev: str, prefix: str = "", progress: Progress = QUIET
+) -> dict[str, set[str]]:
     """Per table, every primary key that existed at any commit reachable from ``rev``."""
     seen: dict[str, set[str]] = {}
     for _, version in iter_versions(repo, rev, prefix, progress):
@@ -88,9 +97,13 @@ def ids_ever_seen(repo: str | Path, rev: str, prefix: str = "",
     return seen
 
 
-def record_history(repo: str | Path, rev: str = "HEAD", prefix: str = "",
-                   progress: Progress = QUIET) -> tuple[list[dict], list[dict]]:
-    """``(commits, record_versions)`` rows: one record version per record added, changed or removed in a commit."""
+def record_history(
+    repo: str | Path, rev: str = "HEAD", prefix: str = "", progress: Progress = QUIET
+) -> tuple[list[dict], list[dict]]:
+    """``(commits, record_versions)`` rows.
+
+    One record version per record added, changed or removed in a commit.
+    """
     commits, versions = [], []
     previous: dict[str, Table] = {}
     for c, version in iter_versions(repo, rev, prefix, progress):
@@ -102,10 +115,19 @@ def record_history(repo: str | Path, rev: str = "HEAD", prefix: str = "",
                 if old == row:
                     continue
                 changed = sorted(f for f in set(row) | set(old or {}) if (old or {}).get(f) != row.get(f))
-                versions.append(_version_row(c, version, name, key, "added" if old is None else "changed",
-                                             row, [] if old is None else changed))
+                versions.append(
+                    _version_row(
+                        c,
+                        version,
+                        name,
+                        key,
+                        "added" if old is None else "changed",
+                        row,
+                        [] if old is None else changed,
+                    )
+                )
                 changes += 1
-            for key, row in (before.rows.items() if before else []):
+            for key, row in before.rows.items() if before else []:
                 if key not in table.rows:
                     versions.append(_version_row(c, version, name, key, "removed", row, []))
                     changes += 1
@@ -115,13 +137,27 @@ def record_history(repo: str | Path, rev: str = "HEAD", prefix: str = "",
                     versions.append(_version_row(c, version, name, key, "removed", row, []))
                     changes += 1
         previous = version.tables
-        commits.append({"commit": c.commit, "committed_at": c.committed_at, "version": version.version,
-                        "subject": c.subject, "record_changes": changes})
+        commits.append(
+            {
+                "commit": c.commit,
+                "committed_at": c.committed_at,
+                "version": version.version,
+                "subject": c.subject,
+                "record_changes": changes,
+            }
+        )
     return commits, versions
 
 
-def _version_row(c: Commit, version: PackageVersion, table: str, key: str, change: str, row: dict,
-                 changed_fields: list[str]) -> dict:
+def _version_row(
+    c: Commit,
+    version: PackageVersion,
+    table: str,
+    key: str,
+    change: str,
+    row: dict,
+    changed_fields: list[str],
+) -> dict:
     return {
         "table_name": table,
         "record_id": key,
@@ -227,10 +263,16 @@ def write_history(db, root: str | Path, rev: str = "HEAD", progress: Progress = 
         return 0  # e.g. a wheel installed in a virtualenv inside a checkout: untracked files
     for statement in HISTORY_SCHEMA:
         conn.execute(statement)
-    conn.executemany("INSERT OR REPLACE INTO commits VALUES (:commit, :committed_at, :version, :subject, "
-                     ":record_changes)", commits)
-    conn.executemany("INSERT OR REPLACE INTO record_versions VALUES (:table_name, :record_id, :commit, "
-                     ":committed_at, :version, :change, :changed_fields, :record)", versions)
+    conn.executemany(
+        "INSERT OR REPLACE INTO commits VALUES (:commit, :committed_at, :version, :subject, "
+        ":record_changes)",
+        commits,
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO record_versions VALUES (:table_name, :record_id, :commit, "
+        ":committed_at, :version, :change, :changed_fields, :record)",
+        versions,
+    )
     if not isinstance(db, sqlite3.Connection) and conn.in_transaction:
         conn.commit()  # our own connection: a caller's transaction is the caller's to commit
     return len(versions)

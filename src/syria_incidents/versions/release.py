@@ -25,7 +25,6 @@ from .diff import diff_versions
 from .git import GitError, create_tag, latest_tag, repo_of
 from .source import WHEEL_PACKAGE_DIR, from_directory
 
-
 SECTION_DATE = re.compile(r"^## (\S+)(?: \((\d{4}-\d{2}-\d{2})\))?", re.MULTILINE)
 
 
@@ -53,11 +52,19 @@ def refuse_invalid(root: Path) -> None:
     try:
         from ..validators import validate
     except ImportError as exc:
-        raise ReleaseError(f"cannot validate before release ({exc}); install the toolkit: pip install -e '.[test]'")
+        raise ReleaseError(
+            f"cannot validate before release ({exc}); install the toolkit: pip install -e '.[test]'"
+        ) from exc
     report = validate(root)
     if not report.valid:
-        first = [f"{f.path}:{f.row}:{f.field}: {f.rule}: {f.message}" for f in report.errors if f.severity == "error"]
-        raise ReleaseError("the package is not valid; run `syria-incidents validate`:\n  " + "\n  ".join(first[:10]))
+        first = [
+            f"{f.path}:{f.row}:{f.field}: {f.rule}: {f.message}"
+            for f in report.errors
+            if f.severity == "error"
+        ]
+        raise ReleaseError(
+            "the package is not valid; run `syria-incidents validate`:\n  " + "\n  ".join(first[:10])
+        )
 
 
 def wheel_differences(wheel: Path, root: Path) -> list[str]:
@@ -85,12 +92,21 @@ def build_distributions(root: Path, out: Path, isolated: bool = True) -> list[Pa
     if proc.returncode != 0:
         raise ReleaseError("python -m build failed:\n" + (proc.stderr or proc.stdout)[-2000:])
     version = read_descriptor(root)["version"]
-    return sorted(p for p in out.iterdir() if p.is_file() and f"-{version}" in p.name and p.suffix in (".whl", ".gz"))
+    return sorted(
+        p for p in out.iterdir() if p.is_file() and f"-{version}" in p.name and p.suffix in (".whl", ".gz")
+    )
 
 
-def release(path: str | Path | None = None, base: str | None = None, date: str | None = None,
-            out: str | Path | None = None, tag: bool = False, isolated: bool = True, echo=print,
-            build_database: Callable[[Path, Path], Path] | None = None) -> Release:
+def release(
+    path: str | Path | None = None,
+    base: str | None = None,
+    date: str | None = None,
+    out: str | Path | None = None,
+    tag: bool = False,
+    isolated: bool = True,
+    echo=print,
+    build_database: Callable[[Path, Path], Path] | None = None,
+) -> Release:
     """Run every release step; raises ReleaseError naming the step that failed.
 
     ``build_database(root, out)`` builds the release's database into the folder ``out`` and
@@ -101,7 +117,9 @@ def release(path: str | Path | None = None, base: str | None = None, date: str |
     root = resolve_root(path, for_writing=True)
     out = Path(out) if out is not None else root / "dist"
     changed = stamp(root)
-    echo(f"stamp: {len(changed)} resource(s) re-stamped" if changed else "stamp: bytes and hashes are current")
+    echo(
+        f"stamp: {len(changed)} resource(s) re-stamped" if changed else "stamp: bytes and hashes are current"
+    )
     refuse_invalid(root)
     echo("validate: the package is valid")
     base = base or last_tag(root)
@@ -111,7 +129,10 @@ def release(path: str | Path | None = None, base: str | None = None, date: str |
         if not result.ok:
             raise ReleaseError("check-version failed:\n  " + "\n  ".join(result.problems))
         diff = result.diff
-        echo(f"check-version: {diff.old.version} → {version}, a {result.bumped} bump for {result.needed} changes")
+        echo(
+            f"check-version: {diff.old.version} → {version}, a {result.bumped} bump for "
+            f"{result.needed} changes"
+        )
     else:
         diff = diff_versions(empty_version("no earlier release"), from_directory(root))
         echo(f"check-version: no earlier release tag; {version} is the first release")
@@ -123,8 +144,10 @@ def release(path: str | Path | None = None, base: str | None = None, date: str |
     if version in dated and base is not None:
         echo(f"changelog: CHANGELOG.md already has a section for {version}; kept as written")
     elif diff.old.version == version:
-        raise ReleaseError(f"CHANGELOG.md has no section for {version}, which is also the base's version; "
-                           "bump the version or write the section with `syria-incidents changelog`")
+        raise ReleaseError(
+            f"CHANGELOG.md has no section for {version}, which is also the base's version; "
+            "bump the version or write the section with `syria-incidents changelog`"
+        )
     else:
         write_changelog(changelog, changelog_section(diff, version, date))
         echo(f"changelog: wrote the section for {version} in CHANGELOG.md")

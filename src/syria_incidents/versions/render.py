@@ -1,4 +1,6 @@
-"""The ``diff`` command's output: text (for a terminal), JSON (for programs), Markdown (for a pull request)."""
+"""The ``diff`` command's output: text (for a terminal), JSON (for programs), Markdown (for a pull
+request).
+"""
 
 from __future__ import annotations
 
@@ -68,10 +70,17 @@ def render_markdown(diff: PackageDiff) -> str:
         out += [f"- {line}" for line in describe_table(t, diff)] + [""]
         if t.changed:
             out += ["| id | field | old | new |", "| --- | --- | --- | --- |"]
-            out += [f"| {rc.key} | {fc.field} | {_md_cell(fc.old)} | {_md_cell(fc.new)} |"
-                    for rc in t.changed for fc in rc.changes] + [""]
+            out += [
+                f"| {rc.key} | {fc.field} | {_md_cell(fc.old)} | {_md_cell(fc.new)} |"
+                for rc in t.changed
+                for fc in rc.changes
+            ] + [""]
     out += [f"- descriptor: {c.note} edited" for c in diff.metadata]
-    out.append("No differences." if diff.empty else f"Needs a **{level_max(r.level for r in classify(diff))}** version bump.")
+    out.append(
+        "No differences."
+        if diff.empty
+        else f"Needs a **{level_max(r.level for r in classify(diff))}** version bump."
+    )
     return "\n".join(out) + "\n"
 
 
@@ -85,20 +94,34 @@ def diff_json(diff: PackageDiff) -> dict:
     return {
         "old": {"label": diff.old.label, "version": diff.old.version, "commit": diff.old.commit},
         "new": {"label": diff.new.label, "version": diff.new.version, "commit": diff.new.commit},
-        "tables": [{
-            "name": t.name,
-            "counts": t.counts(),
-            "schema": [_schema_json(c) for c in t.schema],
-            "added": [{"id": k, "line": t.new.lines.get(k), "record": t.new.rows[k]} for k in t.added],
-            "removed": [{"id": k, "line": t.old.lines.get(k), "record": t.old.rows[k]} for k in t.removed],
-            "changed": [{"id": rc.key, "line": rc.line,
-                         "changes": [{"field": fc.field, "old": fc.old, "new": fc.new} for fc in rc.changes]}
-                        for rc in t.changed],
-        } for t in diff.tables if not t.empty],
+        "tables": [
+            {
+                "name": t.name,
+                "counts": t.counts(),
+                "schema": [_schema_json(c) for c in t.schema],
+                "added": [{"id": k, "line": t.new.lines.get(k), "record": t.new.rows[k]} for k in t.added],
+                "removed": [
+                    {"id": k, "line": t.old.lines.get(k), "record": t.old.rows[k]} for k in t.removed
+                ],
+                "changed": [
+                    {
+                        "id": rc.key,
+                        "line": rc.line,
+                        "changes": [{"field": fc.field, "old": fc.old, "new": fc.new} for fc in rc.changes],
+                    }
+                    for rc in t.changed
+                ],
+            }
+            for t in diff.tables
+            if not t.empty
+        ],
         "metadata": [_schema_json(c) for c in diff.metadata],
-        "bump": {"needed": level_max(r.level for r in reasons),
-                 "reasons": [{"level": r.level, "table": r.table, "message": r.message, "ids": r.keys}
-                             for r in reasons]},
+        "bump": {
+            "needed": level_max(r.level for r in reasons),
+            "reasons": [
+                {"level": r.level, "table": r.table, "message": r.message, "ids": r.keys} for r in reasons
+            ],
+        },
     }
 
 

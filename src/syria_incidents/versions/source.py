@@ -153,7 +153,9 @@ def from_git(repo: str | Path, ref: str, prefix: str = "") -> PackageVersion:
     """The package as committed at ``ref`` in the repository ``repo``."""
     commit = resolve_commit(repo, ref)
     if commit is None:
-        raise VersionNotFound(f"{ref!r} is not a package directory, a wheel, an sdist or a git ref in {repo}")
+        raise VersionNotFound(
+            f"{ref!r} is not a package directory, a wheel, an sdist or a git ref in {repo}"
+        )
 
     def read(rel: str) -> str | None:
         data = read_blob(repo, commit, f"{prefix}{PurePosixPath(rel)}")
@@ -177,7 +179,9 @@ def load_version(spec: str | Path, repo: str | Path | None = None) -> PackageVer
         return from_sdist(path)
     where = repo_of(repo or Path.cwd())
     if where is None:
-        raise VersionNotFound(f"{spec!r} is not a package directory, a wheel or an sdist, and {repo or Path.cwd()} "
-                              "is not in a git repository to look it up as a ref")
+        raise VersionNotFound(
+            f"{spec!r} is not a package directory, a wheel or an sdist, and {repo or Path.cwd()} "
+            "is not in a git repository to look it up as a ref"
+        )
     top, prefix = where
     return from_git(top, str(spec), prefix)

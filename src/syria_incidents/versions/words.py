@@ -8,8 +8,14 @@ from .classify import schema_reason
 from .diff import FieldChange, PackageDiff, RecordChange, TableDiff
 from .source import Table
 
-QUALIFIER_WORDS = {"exact": "", "about": "about ", "at_least": "at least ", "more_than": "more than ",
-                   "at_most": "at most ", "range": ""}
+QUALIFIER_WORDS = {
+    "exact": "",
+    "about": "about ",
+    "at_least": "at least ",
+    "more_than": "more than ",
+    "at_most": "at most ",
+    "range": "",
+}
 COUNT_FIELDS = ("count_low", "count_best", "count_high")
 LONG = 60  # values longer than this are "edited", not quoted in full
 
@@ -43,7 +49,8 @@ def figure_phrase(row: dict) -> str:
         count = row.get("count_best", "") or "an unknown number of"
     group = row.get("victim_group", "")
     group = f", {group.replace('_', ' ')}" if group and group != "any" else ""
-    return f"{QUALIFIER_WORDS.get(q, '')}{count} {row.get('outcome', '')}{group}, in {row.get('incident_id', '')}"
+    outcome, incident = row.get("outcome", ""), row.get("incident_id", "")
+    return f"{QUALIFIER_WORDS.get(q, '')}{count} {outcome}{group}, in {incident}"
 
 
 def record_label(table: str, row: dict, version_tables: dict[str, Table]) -> str:
@@ -57,7 +64,9 @@ def record_label(table: str, row: dict, version_tables: dict[str, Table]) -> str
         kind = row.get("statement_type", "").replace("_", " ")
         return f"{kind} by {who}, {row.get('made_on', '')}"
     if table == "sources":
-        return ", ".join(v for v in (row.get("publisher", ""), row.get("title", ""), row.get("published_on", "")) if v)
+        return ", ".join(
+            v for v in (row.get("publisher", ""), row.get("title", ""), row.get("published_on", "")) if v
+        )
     for column in ("title", "name"):
         if row.get(column):
             return _clip(row[column])
@@ -105,8 +114,13 @@ def added_words(t: TableDiff, key: str, tables: dict[str, Table]) -> str:
     if t.name == "casualties" and target:
         old = t.new.rows.get(target) or (t.old.rows.get(target) if t.old else None)
         if old:
-            counts = field_words([FieldChange(f, old.get(f, ""), row.get(f, ""))
-                                  for f in COUNT_FIELDS if old.get(f, "") != row.get(f, "")])
+            counts = field_words(
+                [
+                    FieldChange(f, old.get(f, ""), row.get(f, ""))
+                    for f in COUNT_FIELDS
+                    if old.get(f, "") != row.get(f, "")
+                ]
+            )
             text += f"; revises {target}" + (f": {counts}" if counts else " (same counts)")
         else:
             text += f"; revises {target}"
@@ -120,8 +134,9 @@ def removed_words(t: TableDiff, key: str, tables: dict[str, Table]) -> str:
 def describe_table(t: TableDiff, diff: PackageDiff) -> list[str]:
     """Every change of one table in words: schema first, then added, removed and changed records."""
     lines = [r.message[0].upper() + r.message[1:] for c in t.schema for r in schema_reason(t.name, c)]
-    superseded = {r.get("supersedes_figure_id", "") for k, r in (t.new.rows.items() if t.new else [])
-                  if k in t.added} - {""}
+    superseded = {
+        r.get("supersedes_figure_id", "") for k, r in (t.new.rows.items() if t.new else []) if k in t.added
+    } - {""}
     lines += [added_words(t, k, diff.new.tables) for k in t.added]
     lines += [removed_words(t, k, diff.old.tables) for k in t.removed]
     # Reporter names as the new version spells them.

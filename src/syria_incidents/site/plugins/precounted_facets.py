@@ -95,33 +95,48 @@ class PrecountedColumnFacet(ColumnFacet):
             db = self.ds.get_database(self.database)
             found = False
             if await db.table_exists(FACET_COUNTS_TABLE):
-                types = {r["name"]: r["type"].upper() for r in (await db.execute(
-                    "select name, type from pragma_table_info(?)", [self.table])).rows}
-                listed = (await db.execute(
-                    f"select 1 from {FACET_COUNTS_TABLE} where table_name = ? and column_name = ? "
-                    "limit 1", [self.table, column])).first()
+                types = {
+                    r["name"]: r["type"].upper()
+                    for r in (
+                        await db.execute("select name, type from pragma_table_info(?)", [self.table])
+                    ).rows
+                }
+                listed = (
+                    await db.execute(
+                        f"select 1 from {FACET_COUNTS_TABLE} where table_name = ? and column_name = ? "
+                        "limit 1",
+                        [self.table, column],
+                    )
+                ).first()
                 # A column with no value at all has no rows, yet is counted: zero values.
-                found = types.get(column) == "TEXT" and (listed is not None or await self._empty(
-                    column))
+                found = types.get(column) == "TEXT" and (listed is not None or await self._empty(column))
             known[key] = found
         return known[key]
 
     async def _empty(self, column: str) -> bool:
         db = self.ds.get_database(self.database)
-        row = (await db.execute(f"select 1 from {escape_sqlite(self.table)} where "
-                                f"{escape_sqlite(column)} is not null limit 1")).first()
+        row = (
+            await db.execute(
+                f"select 1 from {escape_sqlite(self.table)} where {escape_sqlite(column)} is not "
+                "null limit 1"
+            )
+        ).first()
         return row is None
 
     async def _from_counts(self, column: str, source: str) -> dict:
         """One facet as ColumnFacet.facet_results builds it, from the stored counts."""
         facet_size = self.get_facet_size()
-        rows = (await self.ds.execute(
-            self.database,
-            f"select value, count from {FACET_COUNTS_TABLE} where table_name = ? and "
-            "column_name = ? order by count desc, value limit ?",
-            [self.table, column, facet_size + 1])).rows
+        rows = (
+            await self.ds.execute(
+                self.database,
+                f"select value, count from {FACET_COUNTS_TABLE} where table_name = ? and "
+                "column_name = ? order by count desc, value limit ?",
+                [self.table, column, facet_size + 1],
+            )
+        ).rows
         expanded = await self.ds.expand_foreign_keys(
-            self.database, self.table, column, [row["value"] for row in rows[:facet_size]])
+            self.database, self.table, column, [row["value"] for row in rows[:facet_size]]
+        )
         qs_pairs = self.get_querystring_pairs()
         column_qs = f"{column}__exact" if column.startswith("_") else column
         values = []
@@ -131,19 +146,20 @@ class PrecountedColumnFacet(ColumnFacet):
                 toggle_path = path_with_removed_args(self.request, {column_qs: str(row["value"])})
             else:
                 toggle_path = path_with_added_args(self.request, {column_qs: row["value"]})
-            values.append({
-                "value": row["value"],
-                "label": expanded.get((column, row["value"]), row["value"]),
-                "count": row["count"],
-                "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle_path)),
-                "selected": selected,
-            })
+            values.append(
+                {
+                    "value": row["value"],
+                    "label": expanded.get((column, row["value"]), row["value"]),
+                    "count": row["count"],
+                    "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle_path)),
+                    "selected": selected,
+                }
+            )
         return {
             "name": column,
             "type": self.type,
             "hideable": source != "metadata",
-            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request,
-                                                                   {"_facet": column})),
+            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet": column})),
             "results": values,
             "truncated": len(rows) > facet_size,
         }

@@ -47,10 +47,11 @@ def _config(datasette) -> dict | None:
 def record_link(datasette, database: str, table: str, record_id: str, label: str | None) -> Markup:
     """A link to a record: its label (when it has one), then its id."""
     href = escape(datasette.urls.row(database, table, tilde_encode(record_id)))
-    shown = "" if label in (None, "", record_id) else (
-        f'<span class="record-label">{escape(label)}</span> ')
-    return Markup(f'<a class="record-link" href="{href}" title="{escape(label or record_id)}">'
-                  f'{shown}<em class="record-id">{escape(record_id)}</em></a>')
+    shown = "" if label in (None, "", record_id) else (f'<span class="record-label">{escape(label)}</span> ')
+    return Markup(
+        f'<a class="record-link" href="{href}" title="{escape(label or record_id)}">'
+        f'{shown}<em class="record-id">{escape(record_id)}</em></a>'
+    )
 
 
 def _label(datasette, database: str, table: dict, record_id: str) -> str | None:
@@ -65,9 +66,14 @@ def _label(datasette, database: str, table: dict, record_id: str) -> str | None:
     if key not in labels:
         if len(labels) >= _LABEL_CACHE_SIZE:
             labels.clear()
-        found = _connection(datasette, database).execute(
-            f'SELECT "{table["label_column"]}" FROM "{table["name"]}" WHERE "{table["pk"]}" = ?',
-            [record_id]).fetchone()
+        found = (
+            _connection(datasette, database)
+            .execute(
+                f'SELECT "{table["label_column"]}" FROM "{table["name"]}" WHERE "{table["pk"]}" = ?',
+                [record_id],
+            )
+            .fetchone()
+        )
         labels[key] = found[0] if found else None
     return labels[key]
 
@@ -77,8 +83,9 @@ def _connection(datasette, database: str) -> sqlite3.Connection:
     if database not in connections:
         path = Path(datasette.get_database(database).path).resolve()
         # immutable=1: the file never changes under a Datasette started with -i.
-        connections[database] = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True,
-                                                check_same_thread=False)
+        connections[database] = sqlite3.connect(
+            f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
     return connections[database]
 
 
@@ -124,22 +131,30 @@ async def _record_page(datasette, database: str, table: str, request, config: di
         return {}
     record_id = components[0]
     db = datasette.get_database(database)
-    found = await _summaries(datasette, database, table,
-                             spec["summary_sql"] + f' WHERE r."{spec["pk"]}" = :id', {"id": record_id})
+    found = await _summaries(
+        datasette, database, table, spec["summary_sql"] + f' WHERE r."{spec["pk"]}" = :id', {"id": record_id}
+    )
     if not found:
         return {}
     record = found[0]
     source = None
     if record.get("source_id"):
         sources = config["by_name"]["sources"]
-        hits = await _summaries(datasette, database, "sources",
-                                sources["summary_sql"] + ' WHERE r."source_id" = :id',
-                                {"id": record["source_id"]})
+        hits = await _summaries(
+            datasette,
+            database,
+            "sources",
+            sources["summary_sql"] + ' WHERE r."source_id" = :id',
+            {"id": record["source_id"]},
+        )
         source = hits[0] if hits else None
     outgoing = []
     for part in spec["outgoing"]:
-        value = (await db.execute(f'SELECT "{part["column"]}" FROM "{table}" WHERE "{spec["pk"]}" = ?',
-                                  [record_id])).first()[0]
+        value = (
+            await db.execute(
+                f'SELECT "{part["column"]}" FROM "{table}" WHERE "{spec["pk"]}" = ?', [record_id]
+            )
+        ).first()[0]
         if value:
             records = await _summaries(datasette, database, part["table"], part["sql"], {"id": value})
             outgoing.append({**part, "records": records})
@@ -147,26 +162,40 @@ async def _record_page(datasette, database: str, table: str, request, config: di
     for part in spec["related"]:
         count = (await db.execute(part["count_sql"], {"id": record_id})).first()[0]
         if count:  # a heading with nothing under it says nothing: leave it out
-            link = (datasette.urls.table(database, part["table"]) + "?"
-                    + urlencode({part["column"]: record_id}))
+            link = (
+                datasette.urls.table(database, part["table"]) + "?" + urlencode({part["column"]: record_id})
+            )
             records = await _summaries(datasette, database, part["table"], part["sql"], {"id": record_id})
-            related.append({**part, "count": count, "cap": config["count_cap"], "all": link,
-                            "records": records})
-    return {"record": record, "record_source": source, "record_outgoing": outgoing,
-            "record_related": related, "record_spec": spec}
+            related.append(
+                {**part, "count": count, "cap": config["count_cap"], "all": link, "records": records}
+            )
+    return {
+        "record": record,
+        "record_source": source,
+        "record_outgoing": outgoing,
+        "record_related": related,
+        "record_spec": spec,
+    }
 
 
 async def _home(datasette, config: dict) -> dict:
     database = next(name for name in datasette.databases if name != "_internal")
     db = datasette.get_database(database)
     counts = await db.table_counts(limit=100)
-    tables = [{**t, "count": counts.get(t["name"]),
-               "href": datasette.urls.table(database, t["name"])} for t in config["tables"]]
+    tables = [
+        {**t, "count": counts.get(t["name"]), "href": datasette.urls.table(database, t["name"])}
+        for t in config["tables"]
+    ]
     incident = await _summaries(datasette, database, "incidents", config["story"]["incident"], {})
     claims = await _summaries(datasette, database, "casualties", config["story"]["claims"], {})
     links = [{**link, "href": datasette.urls.path(link["path"])} for link in config["links"]]
-    return {"home_database": database, "home_tables": tables, "home_links": links,
-            "story_incident": incident[0] if incident else None, "story_claims": claims}
+    return {
+        "home_database": database,
+        "home_tables": tables,
+        "home_links": links,
+        "story_incident": incident[0] if incident else None,
+        "story_claims": claims,
+    }
 
 
 async def _examples(datasette, database: str, query: str, config: dict) -> dict:
@@ -198,8 +227,10 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             return await _home(datasette, config)
         if view_name == "table" and table:
             spec = config["by_name"].get(table)
-            return {"column_notes": spec["column_notes"] if spec else {},
-                    "column_titles": spec["column_titles"] if spec else {}}
+            return {
+                "column_notes": spec["column_notes"] if spec else {},
+                "column_titles": spec["column_titles"] if spec else {},
+            }
         if template == "query.html" and database and request.url_vars.get("table"):
             return await _examples(datasette, database, request.url_vars["table"], config)
         return {}
