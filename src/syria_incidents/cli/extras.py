@@ -14,7 +14,7 @@ import click
 # The modules each extra brings (import names, not distribution names); a test checks
 # that they are the extra's own requirements in pyproject.toml.
 EXTRA_MODULES = {
-    "validate": ("pandera", "polars", "rich", "numpy", "shapely", "packaging"),
+    "validate": ("pandera", "polars", "pyarrow", "rich", "numpy", "shapely", "packaging"),
     "datasette": ("datasette", "datasette_cluster_map", "datasette_dashboards", "yaml", "markupsafe"),
 }
 
