@@ -165,6 +165,7 @@ def test_ci_validates_with_the_action_then_still_checks_the_version_and_runs_the
     assert [s["name"] for s in after] == [
         "Install",
         "Check the version bump against the target branch",
+        "Style",
         "A Chromium for the browser tests",
         "Tests",
     ]
