@@ -71,12 +71,3 @@ def coverage_markdown(root: Path) -> str:
         f"Casualty figures by reporter: {by_reporter or 'none'}.",
     ]
     return "\n".join(lines)
-
-
-def with_coverage(readme: str, section: str) -> str | None:
-    """``readme`` with the text between the markers replaced by ``section``; None without markers."""
-    if START not in readme or END not in readme:
-        return None
-    head, rest = readme.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{section}\n{END}{tail}"

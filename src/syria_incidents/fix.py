@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .coverage import coverage_markdown, with_coverage
+from . import coverage
 from .normalise import Repair, repair_table, write_bytes_atomic
 from .package import DESCRIPTOR_NAME, resolve_root
 from .stamp import stamp
@@ -44,7 +44,12 @@ def _derived_files(root: Path) -> list[Repair]:
     from .citation import CFF_NAME, ZENODO_NAME, cff_text, zenodo_json
     from .dictionary import DICTIONARY_DOC, dictionary_markdown
     from .site.metadata import METADATA_NAME, metadata_yaml
-    from .validators.catalogue import catalogue_markdown, remedies_markdown, with_remedies
+    from .validators.catalogue import (
+        CONTRIBUTING_END,
+        CONTRIBUTING_START,
+        catalogue_markdown,
+        remedies_markdown,
+    )
 
     descriptor = json.loads((root / DESCRIPTOR_NAME).read_text(encoding="utf-8"))
     outputs = {
@@ -53,8 +58,12 @@ def _derived_files(root: Path) -> list[Repair]:
         DICTIONARY_DOC: lambda _old: dictionary_markdown(descriptor),
         CFF_NAME: lambda _old: cff_text(descriptor),
         ZENODO_NAME: lambda _old: zenodo_json(descriptor),
-        README: lambda old: with_coverage(old, coverage_markdown(root)),
-        CONTRIBUTING: lambda old: with_remedies(old, remedies_markdown()),
+        README: lambda old: between_markers(
+            old, coverage.START, coverage.END, coverage.coverage_markdown(root)
+        ),
+        CONTRIBUTING: lambda old: between_markers(
+            old, CONTRIBUTING_START, CONTRIBUTING_END, remedies_markdown()
+        ),
     }
     repairs = []
     for name, generate in outputs.items():
@@ -67,3 +76,15 @@ def _derived_files(root: Path) -> list[Repair]:
             write_bytes_atomic(target, new.encode("utf-8"))
             repairs.append(Repair(name, "regenerated"))
     return repairs
+
+
+def between_markers(text: str, start: str, end: str, body: str) -> str | None:
+    """``text`` with what stands between the ``start`` and ``end`` markers replaced by ``body``.
+
+    None when a marker is missing: a file without the section is left as it is.
+    """
+    if start not in text or end not in text:
+        return None
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"

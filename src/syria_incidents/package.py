@@ -19,6 +19,14 @@ from pathlib import Path, PurePosixPath
 DESCRIPTOR_NAME = "datapackage.json"
 
 
+class InvalidPackage(Exception):
+    """The package did not validate, so nothing was built or written; ``report`` says why."""
+
+    def __init__(self, report):
+        self.report = report
+        super().__init__(f"the package is not valid: {report.stats.get('errors', '?')} errors")
+
+
 class PackageNotFound(FileNotFoundError):
     """No ``datapackage.json`` where one was expected."""
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..package import is_installed_copy, read_descriptor, resolve_root
+from ..package import InvalidPackage, is_installed_copy, read_descriptor, resolve_root
 from . import geojson, hxl, parquet
 
 # Each format: the folder it is written to, and the function that writes it there.
@@ -24,14 +24,6 @@ WRITERS: dict[str, Callable[[Path, dict, Path], list[Path]]] = {
     "hxl": hxl.write,
 }
 FORMATS = tuple(WRITERS)
-
-
-class InvalidPackage(Exception):
-    """The package did not validate, so nothing was exported; ``report`` says why."""
-
-    def __init__(self, report):
-        self.report = report
-        super().__init__(f"the package is not valid: {report.stats.get('errors', '?')} errors")
 
 
 @dataclass

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..package import read_descriptor, resolve_root, resource_file
+from ..package import InvalidPackage, read_descriptor, resolve_root, resource_file
 from ..progress import QUIET, Progress
 from ..versions.history import write_history
 from . import schema
@@ -33,12 +33,8 @@ DATABASE_NAME = "syria_incidents"
 NUMBER_TEXT_TABLE = "original_number_text"
 
 
-class ValidationFailed(Exception):
-    """The package did not validate; ``report`` is the validator's report."""
-
-    def __init__(self, report):
-        self.report = report
-        super().__init__(f"the package is not valid: {report.stats.get('errors', '?')} errors")
+# The name build has raised since 0.1.0; the same exception as export's.
+ValidationFailed = InvalidPackage
 
 
 @dataclass

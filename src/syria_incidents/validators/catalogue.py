@@ -81,12 +81,3 @@ def remedies_markdown() -> str:
         label = f"`{r.id}`" + (f" ({r.severity})" if r.severity != "error" else "")
         lines.append(f"| {label} | {_cell(r.description)} | {_cell(r.remedy)} |")
     return "\n".join(lines)
-
-
-def with_remedies(text: str, table: str) -> str | None:
-    """``text`` with the table between the rules markers replaced by ``table``; None without markers."""
-    if CONTRIBUTING_START not in text or CONTRIBUTING_END not in text:
-        return None
-    head, rest = text.split(CONTRIBUTING_START, 1)
-    _, tail = rest.split(CONTRIBUTING_END, 1)
-    return f"{head}{CONTRIBUTING_START}\n{table}\n{CONTRIBUTING_END}{tail}"
