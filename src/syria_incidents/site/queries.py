@@ -216,18 +216,38 @@ ORDER BY chain.step, c.figure_id
     (REVISED_FIGURE,),
 )
 
+# How many statements the query shows (Datasette would stop at max_returned_rows anyway).
+STATEMENTS_SHOWN = 1000
+_STATEMENT_COLUMNS = (
+    "statement_id, made_on, speaker, speaker_actor_id, speaker_role, statement_type, channel, quote, "
+    "summary, incident_title, incident_id, source_title"
+)
+
 STATEMENTS_BY_SPEAKER_OR_TYPE = CannedQuery(
     "statements_by_speaker_or_type",
     "Statements by speaker or type",
     "Statements whose speaker matches (an actor id such as A-0006, or part of a name) and/or "
-    "of one statement_type (e.g. appeal, condemnation, denial); leave a box empty for any.",
-    """
-SELECT
-  statement_id, made_on, speaker, speaker_actor_id, speaker_role, statement_type,
-  channel, quote, summary, incident_title, incident_id, source_title
-FROM statements_with_speakers
-WHERE (:speaker = '' OR speaker_actor_id = :speaker OR speaker LIKE '%' || :speaker || '%')
-  AND (:statement_type = '' OR statement_type = :statement_type)
+    "of one statement_type (e.g. appeal, condemnation, denial); leave a box empty for any. "
+    f"The first {STATEMENTS_SHOWN:,} by date; the statements table has them all, to page and export.",
+    # Two branches, each cut at its first rows by date, so that each uses an index: with no
+    # speaker, the statements in made_on's index order; with one, the speaker's statements
+    # through speaker_actor_id's index (a condition on a parameter alone is decided once,
+    # before either branch reads a row). One query with "speaker empty OR matches" would
+    # read every statement: seconds at a million.
+    f"""
+SELECT * FROM (
+  SELECT {_STATEMENT_COLUMNS} FROM statements_with_speakers
+  WHERE :speaker = '' AND (:statement_type = '' OR statement_type = :statement_type)
+  ORDER BY made_on, statement_id LIMIT {STATEMENTS_SHOWN}
+)
+UNION ALL
+SELECT * FROM (
+  SELECT {_STATEMENT_COLUMNS} FROM statements_with_speakers
+  WHERE :speaker != '' AND speaker_actor_id IN (
+      SELECT actor_id FROM actors WHERE actor_id = :speaker OR name LIKE '%' || :speaker || '%')
+    AND (:statement_type = '' OR statement_type = :statement_type)
+  ORDER BY made_on, statement_id LIMIT {STATEMENTS_SHOWN}
+)
 ORDER BY made_on, statement_id
 """,
     (SPEAKER, STATEMENT_TYPE),
