@@ -305,8 +305,10 @@ def story_sql(descriptor: dict) -> dict[str, str]:
     return {
         "incident": summary_sql(descriptor, "incidents") + f" WHERE r.incident_id = ({MAIN_INCIDENT_SQL})",
         "claims": summary_sql(descriptor, "casualties")
-        + f" WHERE r.incident_id = ({MAIN_INCIDENT_SQL}) AND r.parent_figure_id IS NULL "
-        f"AND r.outcome = 'killed' AND {LATEST} ORDER BY r.count_best DESC, r.figure_id "
+        # The unary + keeps SQLite on the incident's index: the outcome's index would have it
+        # read every killed figure (a third of a second at a million incidents).
+        + f" WHERE r.incident_id = ({MAIN_INCIDENT_SQL}) AND +r.parent_figure_id IS NULL "
+        f"AND +r.outcome = 'killed' AND {LATEST} ORDER BY r.count_best DESC, r.figure_id "
         f"LIMIT {STORY_CLAIMS}",
     }
 
