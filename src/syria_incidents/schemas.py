@@ -64,23 +64,19 @@ class TableSchema:
         self._models = [p for p in prepared() if p.tables == [table]]
         self.rules = [r.id for p in self._models for r in p.rules]
         self.columns = list(dict.fromkeys(c for p in self._models for r in p.rules for c in r.reads[table]))
-        self.pandas = pandas_schema.DataFrameSchema(
-            {c: pandas_schema.Column(None, nullable=True) for c in self.columns},
+        self.pandas = self._schema(pandas_schema, self._pandas_check)
+        self.polars = self._schema(polars_schema, self._polars_check)
+
+    def _schema(self, backend, make_check):
+        """One ``DataFrameSchema`` of ``backend`` (pandera's pandas or polars API) for the rules."""
+        return backend.DataFrameSchema(
+            {c: backend.Column(None, nullable=True) for c in self.columns},
             checks=[
-                pandas_schema.Check(self._pandas_check(p, r.id), name=r.id, description=r.description)
+                backend.Check(make_check(p, r.id), name=r.id, description=r.description)
                 for p in self._models
                 for r in p.rules
             ],
-            name=table,
-        )
-        self.polars = polars_schema.DataFrameSchema(
-            {c: polars_schema.Column(None, nullable=True) for c in self.columns},
-            checks=[
-                polars_schema.Check(self._polars_check(p, r.id), name=r.id, description=r.description)
-                for p in self._models
-                for r in p.rules
-            ],
-            name=table,
+            name=self.table,
         )
 
     def _pandas_check(self, prep: Prepared, rule_id: str):
